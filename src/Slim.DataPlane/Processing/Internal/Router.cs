@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Slim.DataPlane.Connections;
+using Slim.DataPlane.Connections.Internal;
+using Slim.DataPlane.Links.Internal;
+using Slim.DataPlane.Tables;
+using Slim.Protocol;
+using Slim.Protocol.Wire;
+
+namespace Slim.DataPlane.Processing.Internal;
+
+/// <summary>
+/// The message processor's engine: the connection table, the subscription table, and the per-message pipeline
+/// (validate, verify MAC, stamp, ttl, then subscribe/unsubscribe or publish routing).
+/// </summary>
+/// <remarks>
+/// Every entry point is safe to call from any thread. Processing a message never waits: outputs are bounded queues
+/// written with <c>TryWrite</c> (a full queue drops and counts), and the work that does wait (a forwarded
+/// subscription waiting for its acknowledgement) runs as a background task. The only exception is a local app's
+/// publish to a single remote target, which may wait for queue space: that back-pressures the sending app only.
+/// </remarks>
+internal sealed partial class Router : IDisposable
+{
+    private readonly ConcurrentDictionary<ulong, Connection> _connections = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private long _nextConnectionId;
+    private long _defaultRoute = -1;
+
+    public Router(DataPlaneOptions options, string nodeId, ILogger logger, TimeProvider time, DataPlaneMetrics metrics)
+    {
+        Options = options;
+        NodeId = nodeId;
+        Logger = logger;
+        Time = time;
+        Metrics = metrics;
+        metrics.ObserveSubscriptions(() => Subscriptions.Count);
+    }
+
+    public DataPlaneOptions Options { get; }
+
+    public string NodeId { get; }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider Time { get; }
+
+    public DataPlaneMetrics Metrics { get; }
+
+    public SubscriptionTable Subscriptions { get; } = new();
+
+    public CancellationToken ShutdownToken => _shutdown.Token;
+
+    /// <summary>The connection unmatched publishes of local apps go to, if any.</summary>
+    public ulong? DefaultRoute
+    {
+        get
+        {
+            var value = Interlocked.Read(ref _defaultRoute);
+            return value < 0 ? null : (ulong)value;
+        }
+
+        set => Interlocked.Exchange(ref _defaultRoute, value is { } id ? (long)id : -1);
+    }
+
+    public ulong NextConnectionId() => (ulong)Interlocked.Increment(ref _nextConnectionId);
+
+    public bool TryGetConnection(ulong id, out Connection connection) => _connections.TryGetValue(id, out connection!);
+
+    public IEnumerable<Connection> Connections => _connections.Values;
+
+    // ---- inbound pipeline --------------------------------------------------------------------------------------
+
+    /// <summary>A message read from a remote connection (called by its read loop; never throws for peer input).</summary>
+    public void ProcessRemote(Message message, RemoteConnection from, HeaderMacContext? mac)
+    {
+        var kind = message.Kind();
+        Metrics.Received(kind);
+        if (!WireMessage.TryValidate(message, out var error))
+        {
+            Metrics.Dropped(DropReasons.Invalid);
+            Log.InvalidMessage(Logger, from.Id, error);
+            return;
+        }
+
+        switch (kind)
+        {
+            case MessageKind.Link:
+                Metrics.Dropped(DropReasons.LinkRepeated);
+                Log.RepeatedLink(Logger, from.Id);
+                return;
+            case MessageKind.SubscriptionAck:
+                OnSubscriptionAck(from, message.SubscriptionAck);
+                return;
+        }
+
+        var header = message.GetSlimHeader()!;
+        if (mac is not null && !mac.Verify(header))
+        {
+            var reason = header.HasHeaderMac ? DropReasons.MacInvalid : DropReasons.MacMissing;
+            Metrics.MacFailure(header.HasHeaderMac ? "invalid" : "missing");
+            Metrics.Dropped(reason);
+            Log.HeaderMacFailed(Logger, KindName(kind), from.Id, from.Description, header.HasHeaderMac ? "invalid" : "missing");
+            return;
+        }
+
+        // recv_from and forward_to are local to one processor: a remote peer cannot steer this one with them.
+        header.ClearRecvFrom();
+        header.ClearForwardTo();
+        header.ClearHeaderMac();
+        header.IncomingConn = from.Id;
+        if (header.Ttl <= 1)
+        {
+            Metrics.Dropped(DropReasons.TtlExpired);
+            Log.TtlExpired(Logger, KindName(kind), from.Id);
+            return;
+        }
+
+        header.Ttl--;
+        if (kind == MessageKind.Publish)
+        {
+            RoutePublish(message, header, from, allowWait: false);
+        }
+        else
+        {
+            HandleSubscription(message, header, from, kind == MessageKind.Subscribe);
+        }
+    }
+
+    /// <summary>A message sent by a local app. Invalid messages throw (the app is local code, not a peer).</summary>
+    public ValueTask ProcessLocalAsync(Message message, LocalEndpoint from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var kind = message.Kind();
+        if (!WireMessage.TryValidate(message, out var error))
+        {
+            throw new SlimDataPlaneException(SlimErrorCode.MissingField, $"Invalid SLIM message: {error}.");
+        }
+
+        Metrics.Received(kind);
+        if (kind is MessageKind.Link or MessageKind.SubscriptionAck)
+        {
+            // Link negotiation and acknowledgements mean nothing on an in-process connection.
+            return ValueTask.CompletedTask;
+        }
+
+        var header = message.GetSlimHeader()!;
+        header.ClearHeaderMac();
+        header.IncomingConn = from.Id;
+        if (kind != MessageKind.Publish)
+        {
+            HandleSubscription(message, header, from, kind == MessageKind.Subscribe);
+            return ValueTask.CompletedTask;
+        }
+
+        var blocked = RoutePublish(message, header, from, allowWait: true);
+        return blocked is null ? ValueTask.CompletedTask : WaitAndDeliverAsync(blocked, message, cancellationToken);
+    }
+
+    /// <summary>A frame whose payload is not a protobuf Message.</summary>
+    public void DropMalformed(Connection from, string? error)
+    {
+        Metrics.Received(MessageKind.None);
+        Metrics.Dropped(DropReasons.Malformed);
+        Log.MalformedMessage(Logger, from.Id, error);
+    }
+
+    // ---- publish routing -----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Routes a publish. Returns the single target whose queue was full when <paramref name="allowWait"/> is set
+    /// (the caller then waits for space); otherwise null.
+    /// </summary>
+    private Connection? RoutePublish(Message message, SLIMHeader header, Connection ingress, bool allowWait)
+    {
+        Connection? target;
+        if (header.HasForwardTo)
+        {
+            var forwardTo = header.ForwardTo;
+            header.ClearForwardTo();
+            header.ClearRecvFrom();
+            if (_connections.TryGetValue(forwardTo, out target))
+            {
+                return DeliverOne(target, message, allowWait);
+            }
+
+            NoRoute(message, header, ingress, $"connection {forwardTo} does not exist");
+            return null;
+        }
+
+        header.ClearRecvFrom();
+        if (!SlimName.TryFromWire(header.Destination, out var destination))
+        {
+            Metrics.Dropped(DropReasons.Invalid);
+            return null;
+        }
+
+        var filter = ingress.Type == ConnectionType.Peer && !Options.RelayPeerPublishes
+            ? ConnectionTypeFilter.ExcludePeer
+            : ConnectionTypeFilter.All;
+        if (header.Fanout == SlimConstants.AnycastFanout)
+        {
+            if (Subscriptions.TryMatchOne(destination, ingress.Id, filter, out var id) && _connections.TryGetValue(id, out target))
+            {
+                return DeliverOne(target, message, allowWait);
+            }
+        }
+        else if (Subscriptions.TryMatchAll(destination, ingress.Id, filter, out var matches))
+        {
+            DeliverAll(matches, message, MessageKind.Publish);
+            return null;
+        }
+
+        if (ingress.IsLocal && DefaultRoute is { } fallback && fallback != ingress.Id && _connections.TryGetValue(fallback, out target))
+        {
+            return DeliverOne(target, message, allowWait);
+        }
+
+        NoRoute(message, header, ingress, $"no route for {destination}");
+        return null;
+    }
+
+    private Connection? DeliverOne(Connection target, Message message, bool allowWait)
+    {
+        switch (target.TryDeliver(message))
+        {
+            case DeliveryResult.Delivered:
+                Metrics.Forwarded(message.Kind());
+                return null;
+            case DeliveryResult.QueueFull when allowWait && !target.IsLocal:
+                return target;
+            case DeliveryResult.QueueFull:
+                Metrics.Dropped(DropReasons.QueueFull);
+                Log.QueueFull(Logger, target.Id);
+                return null;
+            default:
+                Metrics.Dropped(DropReasons.ConnectionClosed);
+                return null;
+        }
+    }
+
+    private async ValueTask WaitAndDeliverAsync(Connection target, Message message, CancellationToken cancellationToken)
+    {
+        var result = await target.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
+        if (result == DeliveryResult.Delivered)
+        {
+            Metrics.Forwarded(MessageKind.Publish);
+        }
+        else
+        {
+            Metrics.Dropped(DropReasons.ConnectionClosed);
+        }
+    }
+
+    // Every output gets its own instance: copies first, the original last (once handed over, the original may be
+    // written by another thread's write loop, so it must not be read again here).
+    private void DeliverAll(MatchSet matches, Message message, MessageKind kind)
+    {
+        var count = matches.Count;
+        var index = 0;
+        foreach (var id in matches)
+        {
+            index++;
+            if (!_connections.TryGetValue(id, out var target))
+            {
+                continue;
+            }
+
+            var copy = index == count ? message : message.Clone();
+            switch (target.TryDeliver(copy))
+            {
+                case DeliveryResult.Delivered:
+                    Metrics.Forwarded(kind);
+                    break;
+                case DeliveryResult.QueueFull:
+                    Metrics.Dropped(DropReasons.QueueFull);
+                    Log.QueueFull(Logger, target.Id);
+                    break;
+                default:
+                    Metrics.Dropped(DropReasons.ConnectionClosed);
+                    break;
+            }
+        }
+    }
+
+    private void NoRoute(Message message, SLIMHeader header, Connection ingress, string reason)
+    {
+        Metrics.Dropped(DropReasons.NoRoute);
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            var destination = SlimName.TryFromWire(header.Destination, out var name) ? name.ToString() : "?";
+            Log.NoRoute(Logger, destination, header.Fanout, ingress.Id);
+        }
+
+        if (ingress is LocalEndpoint local
+            && local.TryDeliverError(new RoutingError(SlimErrorCode.NoRoute, reason, message)) != DeliveryResult.Delivered)
+        {
+            Log.LocalErrorDropped(Logger, local.Id);
+        }
+    }
+
+    /// <summary>Cancels every background wait and every accepted connection's loops.</summary>
+    public void Shutdown() => _shutdown.Cancel();
+
+    public void Dispose()
+    {
+        _shutdown.Cancel();
+        _shutdown.Dispose();
+    }
+
+    internal static string KindName(MessageKind kind) => kind switch
+    {
+        MessageKind.Subscribe => "subscribe",
+        MessageKind.Unsubscribe => "unsubscribe",
+        MessageKind.Publish => "publish",
+        MessageKind.Link => "link",
+        MessageKind.SubscriptionAck => "subscription_ack",
+        _ => "message",
+    };
+}
