@@ -9,6 +9,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(TimeSpan DueTime, TaskCompletionSource Armed)> _armWaiters = [];
     private DateTimeOffset _now;
     private long _ticks;
 
@@ -79,6 +80,39 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Completes when some code arms a timer with exactly <paramref name="dueTime"/> (or one is armed now, due that
+    /// long from the current time). Lets a test advance the clock only once the code under test is waiting on it,
+    /// without polling or sleeping.
+    /// </summary>
+    public Task WhenTimerArmedAsync(TimeSpan dueTime)
+    {
+        lock (_gate)
+        {
+            if (_timers.Exists(t => t.DueAt == _now + dueTime))
+            {
+                return Task.CompletedTask;
+            }
+
+            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _armWaiters.Add((dueTime, armed));
+            return armed.Task;
+        }
+    }
+
+    private void OnArmed(TimeSpan dueTime)
+    {
+        // Called under _gate.
+        for (var i = _armWaiters.Count - 1; i >= 0; i--)
+        {
+            if (_armWaiters[i].DueTime == dueTime)
+            {
+                _armWaiters[i].Armed.TrySetResult();
+                _armWaiters.RemoveAt(i);
+            }
+        }
+    }
+
     /// <summary>Number of armed timers (for assertions on cleanup).</summary>
     public int ActiveTimers
     {
@@ -110,6 +144,10 @@ public sealed class ManualTimeProvider : TimeProvider
 
                 Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
                 DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
+                if (DueAt is not null)
+                {
+                    owner.OnArmed(dueTime);
+                }
             }
 
             return true;

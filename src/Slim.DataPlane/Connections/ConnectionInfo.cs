@@ -7,7 +7,7 @@ namespace Slim.DataPlane.Connections;
 /// <param name="Type">Local, Remote, Peer or Edge.</param>
 /// <param name="Description">The peer (address or URI) or "local app".</param>
 /// <param name="LinkId">The negotiated link id ("" for local connections).</param>
-/// <param name="RemoteNodeId">The peer's node id ("" for local connections and links that are down).</param>
+/// <param name="RemoteNodeId">The peer's node id from the last negotiation ("" for local connections).</param>
 /// <param name="IsConnected">False while an outbound link is reconnecting.</param>
 /// <param name="HasHeaderMac">True when messages on the connection carry a header MAC.</param>
 public sealed record ConnectionInfo(

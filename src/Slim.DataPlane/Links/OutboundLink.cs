@@ -72,10 +72,10 @@ public sealed class OutboundLink : IAsyncDisposable
     /// <summary>The current state.</summary>
     public OutboundLinkState State => (OutboundLinkState)Volatile.Read(ref _state);
 
-    /// <summary>The remote node id of the current stream ("" while disconnected).</summary>
+    /// <summary>The remote node id of the current (or, while reconnecting, the last) stream.</summary>
     public string RemoteNodeId => _connection.RemoteNodeId;
 
-    /// <summary>True when the current stream carries header MACs.</summary>
+    /// <summary>True when the current (or last) stream carries header MACs.</summary>
     public bool HasHeaderMac => _connection.HasHeaderMac;
 
     /// <summary>Successful negotiations so far (1 after connecting, +1 per reconnect).</summary>
@@ -130,7 +130,7 @@ public sealed class OutboundLink : IAsyncDisposable
             router.NextConnectionId(),
             options.ConnectionType,
             description,
-            linkId,
+            result.Session,
             router,
             settings,
             options.ConnectionType == ConnectionType.Peer ? null : new ForwardedSubscriptions());

@@ -106,18 +106,32 @@ public sealed class MessageProcessor : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _router.ShutdownToken);
-        var result = await LinkNegotiator.AcceptAsync(stream, _acceptPolicy, _router.Time, linked.Token).ConfigureAwait(false);
-        if (result.Session is not { } session)
+        RemoteConnection? connection = null;
+        var result = await LinkNegotiator.AcceptAsync(
+            stream,
+            _acceptPolicy,
+            _router.Time,
+            accepted =>
+            {
+                connection = new RemoteConnection(
+                    _router.NextConnectionId(), accepted.ConnectionType, stream.RemoteDescription, accepted, _router, _settings, forwarded: null);
+                _router.AddConnection(connection, accepted);
+            },
+            linked.Token).ConfigureAwait(false);
+        if (result.Session is not { } session || connection is null)
         {
             _metrics.NegotiationFailed("acceptor", result.Reason);
             Log.NegotiationFailed(_router.Logger, "acceptor", stream.RemoteDescription, result.Reason, result.Detail);
+            if (connection is not null)
+            {
+                _router.RemoveConnection(connection, CloseReasons.TransportError);
+                connection.Dispose();
+            }
+
             await CompleteQuietlyAsync(stream, new SlimDataPlaneException(result.Code, result.Detail)).ConfigureAwait(false);
             return;
         }
 
-        var connection = new RemoteConnection(
-            _router.NextConnectionId(), session.ConnectionType, stream.RemoteDescription, session.LinkId, _router, _settings, forwarded: null);
-        _router.AddConnection(connection, session);
         var run = connection.RunAsync(
             stream,
             session,

@@ -41,7 +41,7 @@ internal abstract class Connection
     /// <summary>The negotiated link id ("" for local connections).</summary>
     public virtual string LinkId => string.Empty;
 
-    /// <summary>The peer's node id from link negotiation ("" for local connections).</summary>
+    /// <summary>The peer's node id from the last link negotiation ("" for local connections).</summary>
     public virtual string RemoteNodeId => string.Empty;
 
     /// <summary>False while an outbound link is down between two attempts.</summary>

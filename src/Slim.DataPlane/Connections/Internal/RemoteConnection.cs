@@ -60,8 +60,8 @@ internal sealed class RemoteConnection : Connection, IDisposable
     private readonly Channel<Message> _queue;
     private readonly ITimer _stallTimer;
     private readonly byte[] _tag = new byte[HeaderMac.TagSize];
-    private readonly string _initialLinkId;
     private LinkSession? _session;
+    private LinkSession _lastSession;
     private PipeWriter? _output;
     private int _flushPending;
     private volatile bool _stalled;
@@ -71,7 +71,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
         ulong id,
         ConnectionType type,
         string description,
-        string linkId,
+        LinkSession session,
         Router router,
         RemoteConnectionSettings settings,
         ForwardedSubscriptions? forwarded)
@@ -79,7 +79,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
     {
         _router = router;
         _settings = settings;
-        _initialLinkId = linkId;
+        _lastSession = session;
         Forwarded = forwarded;
         _queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(settings.QueueCapacity)
         {
@@ -94,13 +94,14 @@ internal sealed class RemoteConnection : Connection, IDisposable
     /// <summary>The subscriptions forwarded on this connection (outbound Edge/Remote links only), for replay.</summary>
     public ForwardedSubscriptions? Forwarded { get; }
 
-    public override string LinkId => Volatile.Read(ref _session)?.LinkId ?? _initialLinkId;
+    // Identity of the most recent stream (kept while an outbound link is down).
+    public override string LinkId => Volatile.Read(ref _lastSession).LinkId;
 
-    public override string RemoteNodeId => Volatile.Read(ref _session)?.RemoteNodeId ?? string.Empty;
+    public override string RemoteNodeId => Volatile.Read(ref _lastSession).RemoteNodeId;
+
+    public override bool HasHeaderMac => Volatile.Read(ref _lastSession).HasMac;
 
     public override bool IsConnected => Volatile.Read(ref _session) is not null;
-
-    public override bool HasHeaderMac => Volatile.Read(ref _session)?.HasMac ?? false;
 
     public bool IsClosed => _closed;
 
@@ -142,6 +143,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stream.Aborted);
         _stalled = false;
         Volatile.Write(ref _output, stream.Output);
+        Volatile.Write(ref _lastSession, session);
         Volatile.Write(ref _session, session);
         string reason;
         try

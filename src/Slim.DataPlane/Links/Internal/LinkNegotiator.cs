@@ -103,9 +103,13 @@ internal static class LinkNegotiator
         public const string Canceled = "canceled";
     }
 
-    /// <summary>Acceptor role: waits for the peer's Link request and answers it.</summary>
+    /// <summary>
+    /// Acceptor role: waits for the peer's Link request and answers it. <paramref name="beforeReply"/> runs once the
+    /// request is accepted and before the reply is written, so the connection can be registered before the peer
+    /// (which starts sending as soon as it reads the reply) can observe it.
+    /// </summary>
     public static async Task<NegotiationResult> AcceptAsync(
-        IFrameStream stream, LinkPolicy policy, TimeProvider time, CancellationToken cancellationToken)
+        IFrameStream stream, LinkPolicy policy, TimeProvider time, Action<LinkSession>? beforeReply, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(policy.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken, stream.Aborted);
@@ -196,12 +200,10 @@ internal static class LinkNegotiator
                 reply.LinkEcdhPublicKey = ByteString.CopyFrom(publicKey);
             }
 
+            var session = new LinkSession(request.LinkId, type.Value, request.NodeId, request.SlimVersion, request.DeploymentName, macKey);
+            beforeReply?.Invoke(session);
             await WriteAsync(stream.Output, WireMessage.CreateLink(reply), linked.Token).ConfigureAwait(false);
-            return new NegotiationResult(
-                new LinkSession(request.LinkId, type.Value, request.NodeId, request.SlimVersion, request.DeploymentName, macKey),
-                SlimErrorCode.Unspecified,
-                string.Empty,
-                string.Empty);
+            return new NegotiationResult(session, SlimErrorCode.Unspecified, string.Empty, string.Empty);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
