@@ -191,7 +191,7 @@ public sealed class OutboundLink : IAsyncDisposable
 
     private IReadOnlyList<Protocol.Wire.Message> Start(bool reconnected)
     {
-        var messages = _router.BuildLinkStart(_connection);
+        var messages = _router.BuildLinkStart(_connection, reconnected);
         if (reconnected)
         {
             Log.LinkReestablished(_router.Logger, LinkId, _connection.Description, _connection.Id, messages.Count);

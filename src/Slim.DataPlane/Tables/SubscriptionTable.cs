@@ -73,9 +73,10 @@ public sealed record SubscriptionEntry(
 /// <para>
 /// Reference counting is per (name, connection, subscription id): subscribing twice with the same id is idempotent;
 /// an unsubscribe removes the reference with its id, and the connection leaves the name when its last reference
-/// goes. Two fallbacks keep reconnect replays (sent with id 0) removable: an unsubscribe whose id is unknown removes
-/// the connection's id-0 reference if it has one, and an unsubscribe with id 0 removes all of the connection's
-/// references on the name.
+/// goes. Id 0 (a reconnect replay, sent without acknowledgement) stands for "whatever the connection already holds":
+/// adding id 0 where the connection already has a reference changes nothing; adding an id where the connection has
+/// an id-0 reference replaces it; an unsubscribe whose id is unknown removes the connection's id-0 reference if it
+/// has one; and an unsubscribe with id 0 removes all of the connection's references on the name.
 /// </para>
 /// <para>
 /// Concurrency: lookups vastly outnumber changes. Each prefix has an immutable snapshot in a concurrent dictionary;
@@ -129,15 +130,22 @@ public sealed class SubscriptionTable
             var advertisedBefore = connectionType != ConnectionType.Peer && HasNonPeer(connections);
             if (connections.TryGetValue(connectionId, out var refs))
             {
-                foreach (var existing in refs.References)
+                var references = refs.References;
+                if (subscriptionId == 0 || references.Exists(r => r.SubscriptionId == subscriptionId))
                 {
-                    if (existing.SubscriptionId == subscriptionId)
-                    {
-                        return new SubscriptionChange(SubscriptionChangeKind.AlreadyPresent, false);
-                    }
+                    // Id 0 is a replay of something the connection already holds.
+                    return new SubscriptionChange(SubscriptionChangeKind.AlreadyPresent, false);
                 }
 
-                refs.References.Add(new SubscriptionReference(subscriptionId, kind));
+                var replayed = references.FindIndex(r => r.SubscriptionId == 0);
+                if (replayed >= 0)
+                {
+                    // The original of an earlier id-0 replay: it takes the replay's place.
+                    references[replayed] = new SubscriptionReference(subscriptionId, kind);
+                    return new SubscriptionChange(SubscriptionChangeKind.AlreadyPresent, false);
+                }
+
+                references.Add(new SubscriptionReference(subscriptionId, kind));
                 return new SubscriptionChange(SubscriptionChangeKind.Added, false);
             }
 

@@ -230,6 +230,19 @@ public sealed class SubscriptionTableTests
     }
 
     [Fact]
+    public void An_id_zero_replay_and_the_original_id_merge_into_one_reference()
+    {
+        var table = new SubscriptionTable();
+        table.Add(Instance1, 7, ConnectionType.Edge, 0);
+        Assert.Equal(SubscriptionChangeKind.AlreadyPresent, table.Add(Instance1, 7, ConnectionType.Edge, 55).Kind);
+        Assert.Equal(SubscriptionChangeKind.AlreadyPresent, table.Add(Instance1, 7, ConnectionType.Edge, 0).Kind);
+        Assert.Equal([new SubscriptionReference(55, SubscriptionKind.Learned)], Assert.Single(table.GetEntries()).References);
+
+        Assert.True(table.Remove(Instance1, 7, 55).Succeeded);
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
     public void Unsubscribe_with_id_zero_removes_all_references_of_the_connection()
     {
         var table = new SubscriptionTable();

@@ -69,15 +69,18 @@ internal sealed partial class Router
         WithdrawRemoved(link, Subscriptions.RemoveConnection(link.Id, learnedOnly: true));
     }
 
-    /// <summary>What a (re)connected outbound link sends first: a peer sync, or its forwarded subscriptions with id 0.</summary>
-    public IReadOnlyList<Message> BuildLinkStart(RemoteConnection link)
+    /// <summary>
+    /// What an outbound link sends first on a new stream: a peer sync (Peer links, every time), or after a reconnect
+    /// the subscriptions it had forwarded, with id 0 so the node restores them without acknowledging.
+    /// </summary>
+    public IReadOnlyList<Message> BuildLinkStart(RemoteConnection link, bool reconnected)
     {
         if (link.Type == ConnectionType.Peer)
         {
             return BuildPeerSync(link);
         }
 
-        if (link.Forwarded is not { } forwarded)
+        if (!reconnected || link.Forwarded is not { } forwarded)
         {
             return [];
         }
