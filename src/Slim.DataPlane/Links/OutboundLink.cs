@@ -142,11 +142,15 @@ public sealed class OutboundLink : IAsyncDisposable
         }
 
         link._connectCount = 1;
-        link._supervisor = Task.Run(() => link.SuperviseAsync(stream, result.Session), CancellationToken.None);
+
+        // Return once the stream runs (and a peer sync is written), so what happens next includes this link.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        link._supervisor = Task.Run(() => link.SuperviseAsync(stream, result.Session, started), CancellationToken.None);
+        await started.Task.ConfigureAwait(false);
         return link;
     }
 
-    private async Task SuperviseAsync(IFrameStream stream, LinkSession session)
+    private async Task SuperviseAsync(IFrameStream stream, LinkSession session, TaskCompletionSource started)
     {
         var token = _stop.Token;
         var reason = CloseReasons.Closed;
@@ -155,10 +159,12 @@ public sealed class OutboundLink : IAsyncDisposable
         {
             try
             {
-                reason = await _connection.RunAsync(stream, session, () => Start(reconnected), token).ConfigureAwait(false);
+                reason = await _connection.RunAsync(
+                    stream, session, () => Start(reconnected), token, () => OnStarted(reconnected, started)).ConfigureAwait(false);
             }
             finally
             {
+                started.TrySetResult();
                 await DisposeStreamAsync(stream).ConfigureAwait(false);
             }
 
@@ -179,14 +185,24 @@ public sealed class OutboundLink : IAsyncDisposable
 
             (stream, session) = next.Value;
             reconnected = true;
-            Interlocked.Increment(ref _connectCount);
-            _router.Metrics.Reconnected();
-            SetState(OutboundLinkState.Connected);
         }
 
         SetState(OutboundLinkState.Closed);
         _router.RemoveConnection(_connection, reason);
         _connection.Dispose();
+    }
+
+    // The stream is running and its first messages are written: only now is the link "connected" for observers.
+    private void OnStarted(bool reconnected, TaskCompletionSource started)
+    {
+        if (reconnected)
+        {
+            Interlocked.Increment(ref _connectCount);
+            _router.Metrics.Reconnected();
+            SetState(OutboundLinkState.Connected);
+        }
+
+        started.TrySetResult();
     }
 
     private IReadOnlyList<Protocol.Wire.Message> Start(bool reconnected)

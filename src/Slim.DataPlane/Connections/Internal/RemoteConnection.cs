@@ -130,14 +130,15 @@ internal sealed class RemoteConnection : Connection, IDisposable
 
     /// <summary>
     /// Runs one negotiated stream until it ends: writes <paramref name="initialMessages"/> first (replays or a peer
-    /// sync, computed once the connection is marked connected), then runs the two loops. Returns the close reason.
-    /// Completes our half of the stream; disposing it is the caller's business.
+    /// sync, computed once the connection is marked connected), calls <paramref name="started"/>, then runs the two
+    /// loops. Returns the close reason. Completes our half of the stream; disposing it is the caller's business.
     /// </summary>
     public async Task<string> RunAsync(
         IFrameStream stream,
         LinkSession session,
         Func<IReadOnlyList<Message>>? initialMessages,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action? started = null)
     {
         var (inboundMac, outboundMac) = session.CreateMacContexts();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stream.Aborted);
@@ -148,8 +149,9 @@ internal sealed class RemoteConnection : Connection, IDisposable
         string reason;
         try
         {
-            reason = await WriteInitialAsync(stream.Output, initialMessages, outboundMac).ConfigureAwait(false)
-                     ?? await RunLoopsAsync(stream, inboundMac, outboundMac, run).ConfigureAwait(false);
+            var failed = await WriteInitialAsync(stream.Output, initialMessages, outboundMac).ConfigureAwait(false);
+            started?.Invoke();
+            reason = failed ?? await RunLoopsAsync(stream, inboundMac, outboundMac, run).ConfigureAwait(false);
             if (reason == CloseReasons.Closed && stream.Aborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 reason = CloseReasons.Aborted;
