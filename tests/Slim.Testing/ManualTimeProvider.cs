@@ -9,7 +9,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
-    private readonly List<(TimeSpan DueTime, TaskCompletionSource Armed)> _armWaiters = [];
+    private readonly List<(Func<TimeSpan, bool> Match, TaskCompletionSource<TimeSpan> Armed)> _armWaiters = [];
     private DateTimeOffset _now;
     private long _ticks;
 
@@ -85,17 +85,27 @@ public sealed class ManualTimeProvider : TimeProvider
     /// long from the current time). Lets a test advance the clock only once the code under test is waiting on it,
     /// without polling or sleeping.
     /// </summary>
-    public Task WhenTimerArmedAsync(TimeSpan dueTime)
+    public Task WhenTimerArmedAsync(TimeSpan dueTime) => WhenTimerArmedAsync(d => d == dueTime);
+
+    /// <summary>
+    /// Completes with the due time of the first timer armed (or already armed) whose due time satisfies
+    /// <paramref name="match"/>; for delays that are not known exactly (jittered backoff).
+    /// </summary>
+    public Task<TimeSpan> WhenTimerArmedAsync(Func<TimeSpan, bool> match)
     {
+        ArgumentNullException.ThrowIfNull(match);
         lock (_gate)
         {
-            if (_timers.Exists(t => t.DueAt == _now + dueTime))
+            foreach (var timer in _timers)
             {
-                return Task.CompletedTask;
+                if (timer.DueAt is { } due && match(due - _now))
+                {
+                    return Task.FromResult(due - _now);
+                }
             }
 
-            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _armWaiters.Add((dueTime, armed));
+            var armed = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _armWaiters.Add((match, armed));
             return armed.Task;
         }
     }
@@ -105,9 +115,9 @@ public sealed class ManualTimeProvider : TimeProvider
         // Called under _gate.
         for (var i = _armWaiters.Count - 1; i >= 0; i--)
         {
-            if (_armWaiters[i].DueTime == dueTime)
+            if (_armWaiters[i].Match(dueTime))
             {
-                _armWaiters[i].Armed.TrySetResult();
+                _armWaiters[i].Armed.TrySetResult(dueTime);
                 _armWaiters.RemoveAt(i);
             }
         }

@@ -315,6 +315,46 @@ public sealed class ChainTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Reconnect_delays_grow_exponentially_with_jitter_up_to_the_cap()
+    {
+        var time = new ManualTimeProvider();
+        await using var node = new MessageProcessor();
+        await using var sdk = new MessageProcessor(loggerFactory: new TestLog(output), timeProvider: time);
+        var options = new OutboundLinkOptions
+        {
+            ReconnectInitialDelay = TimeSpan.FromSeconds(1),
+            ReconnectMultiplier = 2,
+            ReconnectMaxDelay = TimeSpan.FromSeconds(4),
+            MaxReconnectAttempts = 5,
+        };
+        await using var link = await InMemoryLink.ConnectAsync(sdk, node, ConnectionType.Edge, options);
+        link.RefuseWith = new IOException("node down");
+
+        // Backoff delays are between 0.5 s and 4 s; negotiation (5 s) and stall (30 s) timers are not.
+        // (A timer that fired is no longer armed, so each wait finds the next delay, armed during or after Advance.)
+        link.Break();
+        var delays = new List<TimeSpan>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var delay = await time.WhenTimerArmedAsync(IsBackoff).WithTimeout(what: $"reconnect delay #{attempt + 1}");
+            delays.Add(delay);
+            time.Advance(delay);
+        }
+
+        await link.Link.Completion.WithTimeout();
+        double[] nominal = [1, 2, 4, 4, 4];
+        for (var i = 0; i < nominal.Length; i++)
+        {
+            Assert.InRange(delays[i].TotalSeconds, nominal[i] / 2, nominal[i]);
+        }
+
+        Assert.Equal(6, link.Attempts);
+        Assert.Equal(OutboundLinkState.Closed, link.Link.State);
+
+        static bool IsBackoff(TimeSpan due) => due >= TimeSpan.FromSeconds(0.5) && due <= TimeSpan.FromSeconds(4);
+    }
+
+    [Fact]
     public async Task Closing_a_node_connection_removes_its_names_and_tells_peers()
     {
         await using var a = new MessageProcessor();
