@@ -98,6 +98,9 @@ internal sealed class TestPeer : IAsyncDisposable
         return Stream.WriteMessageAsync(message, Ct).WithTimeout();
     }
 
+    /// <summary>True when <paramref name="header"/> carries this link's valid MAC.</summary>
+    public bool Verify(SLIMHeader header) => _key is not null && HeaderMac.Verify(_key, LinkId, header);
+
     /// <summary>Sets the header MAC of <paramref name="message"/> with this link's key.</summary>
     public void Sign(Message message)
     {

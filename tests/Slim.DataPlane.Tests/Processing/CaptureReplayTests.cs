@@ -85,46 +85,43 @@ public sealed class CaptureReplayTests(ITestOutputHelper output)
         public ulong ConnectionId { get; } = connectionId;
 
         /// <summary>Received but not yet matched: deliveries caused by different senders may arrive in either order.</summary>
-        public List<Message> Unmatched { get; } = [];
+        public List<(byte[] Raw, Message Message)> Unmatched { get; } = [];
 
         public async Task<Message> ReceiveMatchingAsync(Message expected)
         {
-            var expectedBytes = expected.ToByteArray();
             for (var reads = 0; ; reads++)
             {
-                var index = Unmatched.FindIndex(m => Normalize(m, expected).SequenceEqual(expectedBytes));
+                var index = Unmatched.FindIndex(m => Matches(m.Raw, m.Message, expected));
                 if (index >= 0)
                 {
-                    var match = Unmatched[index];
+                    var match = Unmatched[index].Message;
                     Unmatched.RemoveAt(index);
                     return match;
                 }
 
-                Assert.True(reads < 8, "The processor delivered something the official node did not: " + string.Join(" | ", Unmatched));
-                Unmatched.Add(await Peer.ReceiveAsync());
+                Assert.True(reads < 8, "The processor delivered something the official node did not: " + string.Join(" | ", Unmatched.Select(m => m.Message)));
+                var raw = await Peer.ReceiveRawAsync();
+                var message = Message.Parser.ParseFrom(raw);
+                if (message.GetSlimHeader() is { } header)
+                {
+                    Assert.True(Peer.Verify(header), "bad header MAC from the processor");
+                }
+
+                Unmatched.Add((raw, message));
             }
         }
 
-        // The received message with the two link-local values of the captured one (MAC and incoming_conn).
-        private static byte[] Normalize(Message received, Message expected)
+        // The exact bytes received must be the captured message with our two link-local values (MAC, incoming_conn).
+        private static bool Matches(byte[] raw, Message received, Message expected)
         {
-            var copy = received.Clone();
-            if (copy.GetSlimHeader() is { } header && expected.GetSlimHeader() is { } original)
+            var copy = expected.Clone();
+            if (copy.GetSlimHeader() is { } header && received.GetSlimHeader() is { } ours)
             {
-                header.IncomingConn = original.IncomingConn;
-                if (!original.HasIncomingConn)
-                {
-                    header.ClearIncomingConn();
-                }
-
-                header.HeaderMac = original.HeaderMac;
-                if (!original.HasHeaderMac)
-                {
-                    header.ClearHeaderMac();
-                }
+                header.IncomingConn = ours.IncomingConn;
+                header.HeaderMac = ours.HeaderMac;
             }
 
-            return copy.ToByteArray();
+            return copy.ToByteArray().AsSpan().SequenceEqual(raw);
         }
     }
 }

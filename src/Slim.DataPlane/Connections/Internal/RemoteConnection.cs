@@ -20,6 +20,9 @@ namespace Slim.DataPlane.Connections.Internal;
 /// <param name="StallTimeout">A flush pending this long means the peer stopped reading: disconnect.</param>
 internal sealed record RemoteConnectionSettings(int QueueCapacity, int MaxMessageSize, int BatchBytes, TimeSpan StallTimeout);
 
+/// <summary>An item of a remote connection's queue: a message object, or a forwarded frame.</summary>
+internal readonly record struct Outgoing(Message? Message, OutboundFrame? Frame);
+
 /// <summary>Why a stream run ended (also the <c>reason</c> tag of closed connections).</summary>
 internal static class CloseReasons
 {
@@ -55,9 +58,12 @@ internal static class CloseReasons
 /// </remarks>
 internal sealed class RemoteConnection : Connection, IDisposable
 {
+    /// <summary>A frame split across pipe segments is copied to take the fast path up to this size.</summary>
+    private const int MaxCopiedFrame = 64 * 1024;
+
     private readonly Router _router;
     private readonly RemoteConnectionSettings _settings;
-    private readonly Channel<Message> _queue;
+    private readonly Channel<Outgoing> _queue;
     private readonly ITimer _stallTimer;
     private readonly byte[] _tag = new byte[HeaderMac.TagSize];
     private LinkSession? _session;
@@ -81,7 +87,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
         _settings = settings;
         _lastSession = session;
         Forwarded = forwarded;
-        _queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(settings.QueueCapacity)
+        _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(settings.QueueCapacity)
         {
             SingleReader = true,
             SingleWriter = false,
@@ -106,20 +112,33 @@ internal sealed class RemoteConnection : Connection, IDisposable
     public bool IsClosed => _closed;
 
     public override DeliveryResult TryDeliver(Message message) =>
-        _queue.Writer.TryWrite(message) ? DeliveryResult.Delivered
+        _queue.Writer.TryWrite(new Outgoing(message, null)) ? DeliveryResult.Delivered
         : _closed ? DeliveryResult.Closed
         : DeliveryResult.QueueFull;
 
+    /// <summary>Queues a forwarded frame; on success the connection holds a reference it releases once written.</summary>
+    public DeliveryResult TryDeliver(OutboundFrame frame)
+    {
+        frame.AddReference();
+        if (_queue.Writer.TryWrite(new Outgoing(null, frame)))
+        {
+            return DeliveryResult.Delivered;
+        }
+
+        frame.Release();
+        return _closed ? DeliveryResult.Closed : DeliveryResult.QueueFull;
+    }
+
     public override async ValueTask<DeliveryResult> DeliverAsync(Message message, CancellationToken cancellationToken)
     {
-        if (_queue.Writer.TryWrite(message))
+        if (_queue.Writer.TryWrite(new Outgoing(message, null)))
         {
             return DeliveryResult.Delivered;
         }
 
         try
         {
-            await _queue.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            await _queue.Writer.WriteAsync(new Outgoing(message, null), cancellationToken).ConfigureAwait(false);
             return DeliveryResult.Delivered;
         }
         catch (ChannelClosedException)
@@ -191,8 +210,9 @@ internal sealed class RemoteConnection : Connection, IDisposable
         _closed = true;
         _queue.Writer.TryComplete();
         long dropped = 0;
-        while (_queue.Reader.TryRead(out _))
+        while (_queue.Reader.TryRead(out var outgoing))
         {
+            outgoing.Frame?.Release();
             dropped++;
         }
 
@@ -237,7 +257,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
         {
             foreach (var message in messages)
             {
-                Write(output, message, mac);
+                Write(output, new Outgoing(message, null), mac);
             }
 
             return await FlushAsync(output).ConfigureAwait(false);
@@ -292,15 +312,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
             switch (GrpcFraming.TryReadFrame(ref buffer, _settings.MaxMessageSize, out var payload))
             {
                 case FrameStatus.Complete:
-                    if (GrpcFraming.TryParseMessage(payload, out var message, out var error))
-                    {
-                        _router.ProcessRemote(message!, this, mac);
-                    }
-                    else
-                    {
-                        _router.DropMalformed(this, error);
-                    }
-
+                    ProcessFrame(payload, mac);
                     break;
                 case FrameStatus.Incomplete:
                     return null;
@@ -314,6 +326,43 @@ internal sealed class RemoteConnection : Connection, IDisposable
         }
     }
 
+    // Publishes take the byte-level fast path when they can; everything else is parsed with Google.Protobuf.
+    private void ProcessFrame(in ReadOnlySequence<byte> payload, HeaderMacContext? mac)
+    {
+        if (payload.IsSingleSegment)
+        {
+            if (_router.TryForwardRaw(payload.FirstSpan, this, mac))
+            {
+                return;
+            }
+        }
+        else if (payload.Length <= MaxCopiedFrame)
+        {
+            var copy = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+            try
+            {
+                payload.CopyTo(copy);
+                if (_router.TryForwardRaw(copy.AsSpan(0, (int)payload.Length), this, mac))
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(copy);
+            }
+        }
+
+        if (GrpcFraming.TryParseMessage(payload, out var message, out var error))
+        {
+            _router.ProcessRemote(message!, this, mac);
+        }
+        else
+        {
+            _router.DropMalformed(this, error);
+        }
+    }
+
     private async Task<string> WriteLoopAsync(PipeWriter output, HeaderMacContext? mac, CancellationToken cancellationToken)
     {
         var reader = _queue.Reader;
@@ -322,9 +371,9 @@ internal sealed class RemoteConnection : Connection, IDisposable
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var unflushed = 0;
-                while (reader.TryRead(out var message))
+                while (reader.TryRead(out var outgoing))
                 {
-                    unflushed += Write(output, message, mac);
+                    unflushed += Write(output, outgoing, mac);
                     if (unflushed >= _settings.BatchBytes)
                     {
                         unflushed = 0;
@@ -353,8 +402,21 @@ internal sealed class RemoteConnection : Connection, IDisposable
         }
     }
 
-    private int Write(PipeWriter output, Message message, HeaderMacContext? mac)
+    private int Write(PipeWriter output, Outgoing outgoing, HeaderMacContext? mac)
     {
+        if (outgoing.Frame is { } frame)
+        {
+            try
+            {
+                return frame.WriteTo(output, mac, _tag);
+            }
+            finally
+            {
+                frame.Release();
+            }
+        }
+
+        var message = outgoing.Message!;
         if (mac is not null && message.GetSlimHeader() is { } header)
         {
             mac.ComputeTag(header, _tag);

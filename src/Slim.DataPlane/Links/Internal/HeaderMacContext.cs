@@ -39,6 +39,36 @@ internal sealed class HeaderMacContext : IDisposable
         _hmac.GetHashAndReset(tag);
     }
 
+    /// <summary>
+    /// The preimage area after the link prefix, at least <paramref name="length"/> bytes: a caller that already has
+    /// the header's fields as bytes writes them here and calls <see cref="ComputeTagOverBody"/>.
+    /// </summary>
+    public Span<byte> BodyBuffer(int length)
+    {
+        if (_prefixLength + length > _buffer.Length)
+        {
+            var larger = new byte[Math.Max(_prefixLength + length, _buffer.Length * 2)];
+            _buffer.AsSpan(0, _prefixLength).CopyTo(larger);
+            _buffer = larger;
+        }
+
+        return _buffer.AsSpan(_prefixLength, length);
+    }
+
+    /// <summary>The tag over the link prefix and the first <paramref name="length"/> bytes of <see cref="BodyBuffer"/>.</summary>
+    public void ComputeTagOverBody(int length, Span<byte> tag)
+    {
+        _hmac.AppendData(_buffer, 0, _prefixLength + length);
+        _hmac.GetHashAndReset(tag);
+    }
+
+    /// <summary>The tag over the link prefix and <paramref name="body"/> (copied into the preimage buffer).</summary>
+    public void ComputeTag(ReadOnlySpan<byte> body, Span<byte> tag)
+    {
+        body.CopyTo(BodyBuffer(body.Length));
+        ComputeTagOverBody(body.Length, tag);
+    }
+
     /// <summary>True when the header carries a valid 32-byte tag (constant-time comparison).</summary>
     public bool Verify(SLIMHeader header)
     {
