@@ -34,6 +34,7 @@ internal static class CloseReasons
     public const string Truncated = "truncated";
     public const string Stalled = "stalled";
     public const string TransportError = "transport_error";
+    public const string Failed = "failed";
 
     public static bool IsError(string reason) => reason is not (PeerClosed or Closed);
 }
@@ -303,6 +304,12 @@ internal sealed class RemoteConnection : Connection, IDisposable
         {
             return CloseReasons.TransportError;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything else is a defect (ours or the transport's); close this connection, keep the processor.
+            Log.ConnectionFailed(_router.Logger, Id, Description, ex);
+            return CloseReasons.Failed;
+        }
     }
 
     private string? ProcessFrames(ref ReadOnlySequence<byte> buffer, HeaderMacContext? mac)
@@ -312,7 +319,17 @@ internal sealed class RemoteConnection : Connection, IDisposable
             switch (GrpcFraming.TryReadFrame(ref buffer, _settings.MaxMessageSize, out var payload))
             {
                 case FrameStatus.Complete:
-                    ProcessFrame(payload, mac);
+                    try
+                    {
+                        ProcessFrame(payload, mac);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        // A defect in processing one message must not take the connection down: log it loudly, drop it.
+                        Log.MessageFailed(_router.Logger, Id, Description, ex);
+                        _router.Metrics.Dropped(DropReasons.Invalid);
+                    }
+
                     break;
                 case FrameStatus.Incomplete:
                     return null;
@@ -399,6 +416,11 @@ internal sealed class RemoteConnection : Connection, IDisposable
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
             return CloseReasons.TransportError;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ConnectionFailed(_router.Logger, Id, Description, ex);
+            return CloseReasons.Failed;
         }
     }
 

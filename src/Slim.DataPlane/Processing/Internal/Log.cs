@@ -101,4 +101,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3024, Level = LogLevel.Error,
         Message = "A background subscription task failed")]
     public static partial void BackgroundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3025, Level = LogLevel.Error,
+        Message = "Processing a message from connection {ConnectionId} ({Peer}) failed; the message was dropped")]
+    public static partial void MessageFailed(ILogger logger, ulong connectionId, string peer, Exception exception);
 }
