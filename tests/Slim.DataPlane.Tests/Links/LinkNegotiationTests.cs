@@ -162,6 +162,40 @@ public sealed class LinkNegotiationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Random_first_messages_only_ever_fail_negotiation()
+    {
+        var log = new TestLog();
+        await using var processor = new MessageProcessor(loggerFactory: log);
+        using var metrics = new MetricCollector(processor.Meter);
+        var random = new Random(21);
+        for (var i = 0; i < 50; i++)
+        {
+            var (client, server) = InMemoryFrameStream.CreatePair();
+            var accepted = processor.AcceptAsync(server, Ct);
+            var payload = new byte[random.Next(0, 120)];
+            random.NextBytes(payload);
+            if (i % 2 == 0 && payload.Length > 2)
+            {
+                // Look like a Link message so the decoder goes further.
+                payload[0] = 0x2A;
+                payload[1] = (byte)(payload.Length - 2);
+            }
+
+            var frame = new byte[payload.Length + 5];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+            payload.CopyTo(frame, 5);
+            await client.WriteRawAsync(frame, Ct).WithTimeout();
+
+            Assert.Null(await client.ReadMessageAsync(Ct).WithTimeout());
+            await accepted.WithTimeout();
+        }
+
+        Assert.Equal(50, metrics.Get("slim.dataplane.negotiation.failures"));
+        Assert.Empty(processor.GetConnections());
+        log.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Acceptor_refuses_a_low_order_public_key()
     {
         await using var processor = new MessageProcessor();
