@@ -252,6 +252,28 @@ public sealed class ChainTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_closing_app_withdraws_what_it_had_forwarded_to_the_node()
+    {
+        await using var node = new MessageProcessor();
+        await using var sdk = new MessageProcessor();
+        await using var link = await InMemoryLink.ConnectAsync(sdk, node, ConnectionType.Edge);
+        var leaving = sdk.CreateLocalConnection();
+        await using var staying = sdk.CreateLocalConnection();
+        await leaving.SubscribeAsync(Alice, Alice, link.Link.ConnectionId, cancellationToken: Ct).WithTimeout();
+        await staying.SubscribeAsync(Bob, Chat, link.Link.ConnectionId, cancellationToken: Ct).WithTimeout();
+        await leaving.SubscribeAsync(Alice, Chat, link.Link.ConnectionId, cancellationToken: Ct).WithTimeout();
+
+        await leaving.DisposeAsync();
+
+        // The withdrawal travels on the same link as this later subscription, so the node has applied it by now.
+        await staying.SubscribeAsync(Bob, Bob, link.Link.ConnectionId, cancellationToken: Ct).WithTimeout();
+        Assert.DoesNotContain(node.GetSubscriptions(), e => e.Name == Alice);
+        var chat = Assert.Single(node.GetSubscriptions(), e => e.Name == Chat);
+        Assert.Single(chat.References);
+        Assert.Contains(sdk.GetSubscriptions(), e => e.Name == Chat && e.ConnectionId == staying.Id);
+    }
+
+    [Fact]
     public async Task Messages_sent_while_a_link_is_down_are_delivered_after_it_reconnects()
     {
         await using var node = new MessageProcessor();

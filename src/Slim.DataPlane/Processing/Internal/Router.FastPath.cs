@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Google.Protobuf;
 using Slim.DataPlane.Connections.Internal;
 using Slim.DataPlane.Links;
 using Slim.DataPlane.Links.Internal;
