@@ -1,6 +1,6 @@
 // Official SLIM app driven by a JSON-lines command protocol, for the interop tests.
 //
-//   node app.mjs [--log-level info]
+//   node app.mjs [--log-level info]      (default: $SLIM_INTEROP_LOG_LEVEL, else info)
 //
 // stdin: one command per line, {"id": <any>, "cmd": "<name>", ...arguments}.
 // protocol output (see lib/output.mjs): one JSON object per line, either
@@ -18,7 +18,7 @@ import { describeError, emit, makeLogger } from './lib/output.mjs';
 
 const log = makeLogger('app');
 const { values: args } = parseArgs({
-  options: { 'log-level': { type: 'string', default: 'info' } },
+  options: { 'log-level': { type: 'string', default: process.env.SLIM_INTEROP_LOG_LEVEL ?? 'info' } },
 });
 
 const slim = await import('@agntcy/slim-bindings');

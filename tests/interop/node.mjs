@@ -2,6 +2,8 @@
 //
 //   node node.mjs --port <n> [--mode strict|lenient] [--host 127.0.0.1] [--log-level info] [--ignore-stdin]
 //
+// The native log level defaults to $SLIM_INTEROP_LOG_LEVEL, else info (levels: error, warn, info, debug, trace).
+//
 // strict:  the server is declared in the service configuration (initializeWithConfigs), as a stock `slim` node
 //          builds it: a client must offer an X25519 key and every Subscribe/Unsubscribe/Publish must carry a valid
 //          header MAC.
@@ -27,7 +29,7 @@ const { values: args } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     mode: { type: 'string', default: 'strict' },
-    'log-level': { type: 'string', default: 'info' },
+    'log-level': { type: 'string', default: process.env.SLIM_INTEROP_LOG_LEVEL ?? 'info' },
     'ignore-stdin': { type: 'boolean', default: false },
   },
 });
@@ -53,14 +55,16 @@ let service;
 
 async function start() {
   const serverConfig = slim.newInsecureServerConfig(bindAddress);
+  const tracing = slim.newTracingConfigWith(args['log-level'], false, false, []);
   if (args.mode === 'lenient') {
-    slim.initializeWithDefaults();
+    // A service without configured servers, then a server added the way an app does it: runServer builds it on the
+    // service's existing processor, which does not require link crypto.
+    slim.initializeWithConfigs(slim.newRuntimeConfig(), tracing, [slim.newServiceConfig()]);
     service = slim.getGlobalService();
     await service.runServerAsync(serverConfig);
   } else {
     // Declaring the server in the service configuration makes initializeWithConfigs start it with a processor
     // built from that server configuration (strict). A later service.run() would try to bind the port again.
-    const tracing = slim.newTracingConfigWith(args['log-level'], false, false, []);
     slim.initializeWithConfigs(slim.newRuntimeConfig(), tracing, [
       { nodeId: `interop-node-${port}`, dataplane: { servers: [serverConfig], clients: [] } },
     ]);
