@@ -173,12 +173,50 @@ public abstract class InteropScenarios<TNode> : IClassFixture<TNode>, IAsyncDisp
             ("removed", removed));
     }
 
+    [Fact]
+    public async Task Group_participant_leaves_and_the_moderator_is_told()
+    {
+        var clock = Stopwatch.StartNew();
+        var apps = await Task.WhenAll(
+                Scenario.StartAppAsync(Initiators, "moderator", Cancellation),
+                Scenario.StartAppAsync(Participants, "stays", Cancellation),
+                Scenario.StartAppAsync(Participants, "leaves", Cancellation))
+            .WithTimeout(what: "starting the apps");
+        var (moderator, stays, leaves) = (apps[0], apps[1], apps[2]);
+        await moderator.SetRouteAsync(stays.Name, Cancellation).WithTimeout();
+        await moderator.SetRouteAsync(leaves.Name, Cancellation).WithTimeout();
+        var group = await moderator
+            .CreateSessionAsync(Scenario.NameOf("chat"), TestSessionOptions.Group(mls: true), Cancellation)
+            .WithTimeout(what: "creating the group");
+        await group.InviteAsync(stays.Name, Cancellation).WithTimeout();
+        var staysSession = await stays.WaitForSessionAsync(cancellationToken: Cancellation).WithTimeout();
+        await group.InviteAsync(leaves.Name, Cancellation).WithTimeout();
+        var leavesSession = await leaves.WaitForSessionAsync(cancellationToken: Cancellation).WithTimeout();
+
+        await leavesSession.DeleteAsync(Cancellation).WithTimeout(what: "leaving the group");
+        await leavesSession.WaitForClosedAsync(cancellationToken: Cancellation).WithTimeout();
+        var notice = await group
+            .WaitForErrorAsync(e => e.Message.Contains(leaves.Name, StringComparison.Ordinal), cancellationToken: Cancellation)
+            .WithTimeout(what: "the moderator learning that a participant left");
+        Assert.Contains("disconnected", notice.Message, StringComparison.Ordinal);
+
+        // The group goes on without the leaver.
+        await group.PublishTextAsync("after the leave", cancellationToken: Cancellation).WithTimeout();
+        await staysSession.WaitForTextAsync("after the leave", cancellationToken: Cancellation).WithTimeout();
+        await group.DeleteAsync(Cancellation).WithTimeout();
+        await staysSession.WaitForClosedAsync(cancellationToken: Cancellation).WithTimeout();
+
+        Report("group, MLS on, a participant leaves", clock);
+    }
+
     private void Report(string scenario, Stopwatch clock, params (string Step, TimeSpan At)[] steps)
     {
         var total = clock.Elapsed;
-        var marks = string.Join(", ", steps.Select(s => $"{s.Step} at {s.At.TotalMilliseconds:0} ms"));
+        var marks = steps.Length == 0
+            ? string.Empty
+            : $" ({string.Join(", ", steps.Select(s => $"{s.Step} at {s.At.TotalMilliseconds:0} ms"))})";
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"[timing] {scenario} on {_fixture.Node.Description} ({Initiators.Description} initiator, {Participants.Description} " +
-            $"participants): {total.TotalMilliseconds:0} ms ({marks}); node started in {_fixture.StartupTime.TotalMilliseconds:0} ms");
+            $"participants): {total.TotalMilliseconds:0} ms{marks}; node started in {_fixture.StartupTime.TotalMilliseconds:0} ms");
     }
 }
