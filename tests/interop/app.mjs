@@ -179,7 +179,7 @@ function describeSession(entry) {
 /** Session closure as reported by getMessage: the core's text says the session is closed or gone. */
 function isClosedError(err) {
   const { error } = describeError(err);
-  return /session (is )?closed|session not found|channel closed|closed/i.test(error);
+  return /closed|session not found/i.test(error);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
