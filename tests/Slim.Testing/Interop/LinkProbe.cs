@@ -36,7 +36,7 @@ public static class LinkProbe
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var environment = await OfficialSlim.GetAsync(cancellationToken).ConfigureAwait(false);
-        List<string> arguments = ["--endpoint", endpoint.GetLeftPart(UriPartial.Authority), "--wait-ms", "2000"];
+        List<string> arguments = ["--endpoint", endpoint.GetLeftPart(UriPartial.Authority), "--wait-ms", "5000"];
         if (offerKey)
         {
             arguments.Add("--key");
