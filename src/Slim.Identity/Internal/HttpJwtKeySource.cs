@@ -92,8 +92,8 @@ internal sealed class HttpJwtKeySource : JwtKeySource
         {
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind == JsonValueKind.Object &&
-                document.RootElement.TryGetProperty("jwks_uri", out var value) && value.ValueKind == JsonValueKind.String &&
-                Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri) &&
+                document.RootElement.TryGetProperty("jwks_uri", out var value) && JsonText.TryGetString(value, out var text) &&
+                Uri.TryCreate(text, UriKind.Absolute, out var uri) &&
                 (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
                 return uri;

@@ -151,7 +151,7 @@ internal sealed class JwkSet
     }
 
     private static string? GetString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.TryGetProperty(name, out var value) && JsonText.TryGetString(value, out var text) ? text : null;
 
     private static byte[]? Bytes(JsonElement element, string name)
     {

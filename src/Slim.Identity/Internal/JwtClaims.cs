@@ -114,12 +114,12 @@ internal sealed class JwtClaims
             return true;
         }
 
-        if (element.ValueKind != JsonValueKind.String)
+        if (!JsonText.TryGetString(element, out var text))
         {
             return false;
         }
 
-        value = element.GetString();
+        value = text;
         return true;
     }
 
@@ -134,18 +134,23 @@ internal sealed class JwtClaims
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                audiences = [element.GetString()!];
+                if (!JsonText.TryGetString(element, out var single))
+                {
+                    return false;
+                }
+
+                audiences = [single];
                 return true;
             case JsonValueKind.Array:
                 var list = new List<string>();
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.String)
+                    if (!JsonText.TryGetString(item, out var audience))
                     {
                         return false;
                     }
 
-                    list.Add(item.GetString()!);
+                    list.Add(audience);
                 }
 
                 audiences = list;

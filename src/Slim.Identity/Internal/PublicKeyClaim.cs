@@ -87,13 +87,12 @@ internal static class PublicKeyClaim
     {
         key = [];
         error = null;
-        if (value.ValueKind != JsonValueKind.String)
+        if (!JsonText.TryGetString(value, out var text))
         {
             error = "the pubkey claim is not a string";
             return Outcome.Invalid;
         }
 
-        var text = value.GetString()!;
         if (text.Length > MaxKeySize * 2)
         {
             error = "the pubkey claim is too long";

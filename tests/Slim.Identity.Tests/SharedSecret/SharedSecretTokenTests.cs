@@ -205,6 +205,7 @@ public sealed partial class SharedSecretTokenTests
     [InlineData("WzFd", "not a JSON object")] // [1]
     [InlineData("eyJwdWJrZXkiOjF9", "not a string")] // {"pubkey":1}
     [InlineData("eyJwdWJrZXkiOiIqKioifQ", "not base64")] // {"pubkey":"***"}
+    [InlineData("eyJwdWJrZXkiOiKpIn0", "not a string")] // {"pubkey":"\xA9"}: invalid UTF-8 inside the string
     public void Claims_behind_a_valid_MAC_are_still_checked(string claims, string expected)
     {
         using var verifier = new SharedSecretIdentityVerifier(
