@@ -81,14 +81,11 @@ public enum SlimErrorCode
     /// <summary>No token can be produced right now (token file missing or unreadable, SVID expired and not renewed).</summary>
     IdentityTokenUnavailable = 504,
 
-    /// <summary>The signature algorithm is not available in this build.</summary>
-    IdentityAlgorithmUnsupported = 505,
-
     /// <summary>A token's <c>pubkey</c> claim does not match the app's signature key.</summary>
-    IdentityKeyMismatch = 506,
+    IdentityKeyMismatch = 505,
 
     /// <summary>A SPIFFE Workload API call failed (connection, gRPC status, malformed reply).</summary>
-    IdentityWorkloadApiFailed = 507,
+    IdentityWorkloadApiFailed = 506,
 
     // ---- 600-699: transport and hosting ---------------------------------------------------------------------
 
