@@ -14,13 +14,16 @@ namespace Slim.Identity.Tests.Docs;
 /// <summary>
 /// The code shown in docs/identity.md. Each <c>#region doc:</c> block below runs as a test, and a last test checks
 /// that the page quotes every block verbatim, so the documentation cannot drift from code that compiles and works.
+/// The snippets read as application code, so instead of <c>WithTimeout</c> on each await they get a cancellation
+/// token that fires after the default test timeout; every awaited call here honours it.
 /// </summary>
 public sealed partial class IdentityDocSnippets
 {
     [Fact]
     public async Task Shared_secret()
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
+        using var timeout = Bounded();
+        var cancellationToken = timeout.Token;
         #region doc:shared-secret
         const string secret = "a-secret-of-at-least-32-bytes-shared-by-all-apps";
 
@@ -49,7 +52,8 @@ public sealed partial class IdentityDocSnippets
         const string secret = "a-secret-of-at-least-32-bytes-shared-by-all-apps";
         using var provider = new SharedSecretIdentityProvider("org/ns/alice", secret);
         using var verifier = new SharedSecretIdentityVerifier(secret);
-        var cancellationToken = TestContext.Current.CancellationToken;
+        using var timeout = Bounded();
+        var cancellationToken = timeout.Token;
         #region doc:header-signature
         // Sender: set the identity and every header field first, then sign (the AAD covers them).
         Publish discovery = WireMessage.CreatePublish(
@@ -78,7 +82,8 @@ public sealed partial class IdentityDocSnippets
             File.WriteAllText(Path.Combine(directory, "issuer.pub.pem"), issuerEcdsa.ExportSubjectPublicKeyInfoPem());
             var issuerKeyPath = Path.Combine(directory, "issuer.key.pem");
             var issuerPublicKeyPath = Path.Combine(directory, "issuer.pub.pem");
-            var cancellationToken = TestContext.Current.CancellationToken;
+            using var timeout = Bounded();
+            var cancellationToken = timeout.Token;
             #region doc:jwt
             // Sender: JWTs signed with an issuer key (ES256 for a P-256 PEM, RS256 for RSA), re-minted before expiry.
             using var issuerKey = JwtSigningKey.FromPemFile(issuerKeyPath, keyId: "issuer-1");
@@ -133,7 +138,8 @@ public sealed partial class IdentityDocSnippets
             var bundlePath = Path.Combine(directory, "example.org.bundle.json");
             File.WriteAllText(bundlePath, authority.BundleJson());
             var agentSocket = agent.Endpoint;
-            var cancellationToken = TestContext.Current.CancellationToken;
+            using var timeout = Bounded();
+            var cancellationToken = timeout.Token;
             #region doc:spiffe
             // Sender: JWT-SVIDs from the SPIRE agent (endpoint: unix:///..., or null for SPIFFE_ENDPOINT_SOCKET),
             // renewed at half-life; the app key rides in a "slim-claims:" audience.
@@ -171,6 +177,13 @@ public sealed partial class IdentityDocSnippets
             var code = string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
             Assert.True(page.Contains(code, StringComparison.Ordinal), $"docs/identity.md does not quote snippet '{snippet.Groups["name"].Value}':\n{code}");
         }
+    }
+
+    private static CancellationTokenSource Bounded()
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        source.CancelAfter(TaskTimeoutExtensions.DefaultTimeout);
+        return source;
     }
 
     [GeneratedRegex(@"#region doc:(?<name>[a-z-]+)\n(?<body>.*?)\n\s*#endregion", RegexOptions.Singleline)]

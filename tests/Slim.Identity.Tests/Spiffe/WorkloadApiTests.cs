@@ -22,7 +22,7 @@ public sealed class WorkloadApiTests : IDisposable
     [Fact]
     public async Task The_provider_fetches_an_SVID_carrying_its_key_and_a_verifier_accepts_it()
     {
-        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10));
+        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10)).WithTimeout();
         await using var provider = await SpiffeIdentityProvider.CreateAsync(Options(agent), TestContext.Current.CancellationToken).WithTimeout();
 
         Assert.Equal(Workload, provider.Id);
@@ -63,7 +63,7 @@ public sealed class WorkloadApiTests : IDisposable
     [Fact]
     public async Task The_SVID_is_renewed_at_half_life_and_retried_after_a_failure()
     {
-        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10));
+        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10)).WithTimeout();
         await using var provider = await SpiffeIdentityProvider.CreateAsync(
             Options(agent) with { RetryInterval = TimeSpan.FromSeconds(7) }, TestContext.Current.CancellationToken).WithTimeout();
         var first = provider.GetToken();
@@ -95,7 +95,7 @@ public sealed class WorkloadApiTests : IDisposable
     [Fact]
     public async Task An_SVID_that_expires_without_renewal_is_not_served()
     {
-        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10));
+        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10)).WithTimeout();
         await using var provider = await SpiffeIdentityProvider.CreateAsync(Options(agent), TestContext.Current.CancellationToken).WithTimeout();
         agent.FetchJwtSvid = _ => (null, 14, "agent unavailable");
 
@@ -108,7 +108,7 @@ public sealed class WorkloadApiTests : IDisposable
     [Fact]
     public async Task A_requested_SPIFFE_ID_is_sent_and_checked()
     {
-        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10));
+        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10)).WithTimeout();
         await using var provider = await SpiffeIdentityProvider.CreateAsync(
             Options(agent) with { SpiffeId = Workload, IncludePublicKeyAudience = false, Audiences = ["a", "b"] },
             TestContext.Current.CancellationToken).WithTimeout();
@@ -124,7 +124,7 @@ public sealed class WorkloadApiTests : IDisposable
     [Fact]
     public async Task gRPC_errors_and_unreachable_agents_are_typed_failures()
     {
-        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10));
+        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10)).WithTimeout();
         agent.FetchJwtSvid = _ => (null, 7, "no identity issued");
         var denied = await Assert.ThrowsAsync<SlimIdentityException>(() =>
             SpiffeIdentityProvider.CreateAsync(Options(agent), TestContext.Current.CancellationToken).WithTimeout());
@@ -151,7 +151,7 @@ public sealed class WorkloadApiTests : IDisposable
     [Fact]
     public async Task Bundles_from_the_agent_are_refreshed_for_an_unknown_kid_at_most_once_per_interval()
     {
-        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10));
+        await using var agent = await StartAgentAsync(TimeSpan.FromMinutes(10)).WithTimeout();
         using var next = new SpiffeAuthority("example.org", "authority-2");
         using var client = new SpiffeWorkloadApiClient(agent.Endpoint);
         using var bundles = SpiffeBundleSource.FromWorkloadApi(client, new SpiffeWorkloadBundleOptions { TimeProvider = _clock });

@@ -64,8 +64,8 @@ internal sealed class FakeWorkloadApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _app.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
         Directory.Delete(_directory, recursive: true);
     }
 
