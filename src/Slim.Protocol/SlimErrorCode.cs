@@ -69,6 +69,24 @@ public enum SlimErrorCode
     /// <summary>An identity token or end-to-end header signature did not verify.</summary>
     IdentityInvalid = 500,
 
+    /// <summary>A shared secret is shorter than the 32 bytes official SLIM requires.</summary>
+    IdentitySecretTooShort = 501,
+
+    /// <summary>An identity option is invalid (empty or malformed id, negative duration, missing audience, ...).</summary>
+    IdentityConfigurationInvalid = 502,
+
+    /// <summary>A key could not be read or is of an unsupported type (PEM, JWK, raw public key).</summary>
+    IdentityKeyInvalid = 503,
+
+    /// <summary>No token can be produced right now (token file missing or unreadable, SVID expired and not renewed).</summary>
+    IdentityTokenUnavailable = 504,
+
+    /// <summary>A token's <c>pubkey</c> claim does not match the app's signature key.</summary>
+    IdentityKeyMismatch = 505,
+
+    /// <summary>A SPIFFE Workload API call failed (connection, gRPC status, malformed reply).</summary>
+    IdentityWorkloadApiFailed = 506,
+
     // ---- 600-699: transport and hosting ---------------------------------------------------------------------
 
     /// <summary>The underlying connection failed or closed.</summary>
