@@ -33,8 +33,9 @@ namespace Slim.Node.Hosting;
 public sealed class GrpcStreamServer : IAsyncDisposable
 {
     private const int StateNew = 0;
-    private const int StateStarted = 1;
-    private const int StateStopped = 2;
+    private const int StateStarting = 1;
+    private const int StateStarted = 2;
+    private const int StateStopped = 3;
 
     private readonly GrpcServerOptions _options;
     private readonly Func<IFrameStream, CancellationToken, Task> _handler;
@@ -89,40 +90,46 @@ public sealed class GrpcStreamServer : IAsyncDisposable
     /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.CompareExchange(ref _state, StateStarted, StateNew) != StateNew)
+        if (Interlocked.CompareExchange(ref _state, StateStarting, StateNew) != StateNew)
         {
             throw new SlimException(SlimErrorCode.InvalidState, "The server was already started.");
         }
 
-        var https = _options.Tls is { } tls ? ServerTls.Create(tls, _logger) : null;
         var listeners = new List<ListenOptions>();
-        var host = new HostBuilder()
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<ILoggerFactory>(new HostLoggerFactory(_loggerFactory));
-                services.AddSingleton<IHostLifetime, QuietHostLifetime>();
-            })
-            .ConfigureWebHost(
-                web => web
-                    .UseKestrelCore()
-                    .ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, https, listeners))
-                    .Configure(app => app.Run(HandleAsync)),
-                webHostOptions => webHostOptions.SuppressEnvironmentConfiguration = true)
-            .Build();
-
+        IHost? host = null;
         try
         {
+            var https = _options.Tls is { } tls ? ServerTls.Create(tls, _logger) : null;
+            host = new HostBuilder()
+                .ConfigureServices(services =>
+                {
+                    services.AddSingleton<ILoggerFactory>(new HostLoggerFactory(_loggerFactory));
+                    services.AddSingleton<IHostLifetime, QuietHostLifetime>();
+                })
+                .ConfigureWebHost(
+                    web => web
+                        .UseKestrelCore()
+                        .ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, https, listeners))
+                        .Configure(app => app.Run(HandleAsync)),
+                    webHostOptions => webHostOptions.SuppressEnvironmentConfiguration = true)
+                .Build();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        catch (Exception ex)
         {
-            host.Dispose();
+            host?.Dispose();
             Volatile.Write(ref _state, StateStopped);
-            throw new SlimException(SlimErrorCode.EndpointBindFailed, $"Cannot bind {string.Join(", ", _options.Endpoints)}: {ex.Message}", ex);
+            if (ex is IOException)
+            {
+                throw new SlimException(SlimErrorCode.EndpointBindFailed, $"Cannot bind {string.Join(", ", _options.Endpoints)}: {ex.Message}", ex);
+            }
+
+            throw;
         }
 
         _host = host;
         _bound = listeners.Select(l => l.IPEndPoint!).ToArray();
+        Volatile.Write(ref _state, StateStarted);
         foreach (var endpoint in _bound)
         {
             ServerLog.Listening(_logger, IsTls ? "https" : "http", endpoint.ToString());
@@ -140,7 +147,7 @@ public sealed class GrpcStreamServer : IAsyncDisposable
     /// </remarks>
     public async Task StopAsync(TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _state, StateStopped) != StateStarted)
+        if (Interlocked.CompareExchange(ref _state, StateStopped, StateStarted) != StateStarted)
         {
             return;
         }
@@ -167,12 +174,7 @@ public sealed class GrpcStreamServer : IAsyncDisposable
     /// <summary>Stops without draining (<see cref="StopAsync"/> with a zero timeout).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Volatile.Read(ref _state) == StateStarted)
-        {
-            await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
-        }
-
-        Volatile.Write(ref _state, StateStopped);
+        await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
     }
 
     private void ConfigureKestrel(KestrelServerOptions kestrel, Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions? https, List<ListenOptions> listeners)
