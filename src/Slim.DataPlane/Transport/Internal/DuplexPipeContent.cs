@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 
@@ -52,7 +51,20 @@ internal sealed class DuplexPipeContent : HttpContent
                 var buffer = result.Buffer;
                 if (!buffer.IsEmpty)
                 {
-                    await WriteAsync(stream, buffer, token).ConfigureAwait(false);
+                    // Written inline (not through a helper) so that a write that completes later allocates nothing:
+                    // this method's one state machine serves every await of the stream's life.
+                    if (buffer.IsSingleSegment)
+                    {
+                        await stream.WriteAsync(buffer.First, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        foreach (var segment in buffer)
+                        {
+                            await stream.WriteAsync(segment, token).ConfigureAwait(false);
+                        }
+                    }
+
                     _source.AdvanceTo(buffer.End);
                     await stream.FlushAsync(token).ConfigureAwait(false);
                 }
@@ -82,19 +94,5 @@ internal sealed class DuplexPipeContent : HttpContent
     {
         length = -1;
         return false;
-    }
-
-    private static async ValueTask WriteAsync(Stream stream, ReadOnlySequence<byte> buffer, CancellationToken token)
-    {
-        if (buffer.IsSingleSegment)
-        {
-            await stream.WriteAsync(buffer.First, token).ConfigureAwait(false);
-            return;
-        }
-
-        foreach (var segment in buffer)
-        {
-            await stream.WriteAsync(segment, token).ConfigureAwait(false);
-        }
     }
 }

@@ -39,10 +39,13 @@ internal sealed class GrpcClientStream : IFrameStream
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<GrpcClientStream>();
         RemoteDescription = options.Endpoint.GetLeftPart(UriPartial.Authority);
+        // 64 KiB segments: each segment is one write to the HTTP/2 stream, and with smaller ones a full send pipe holds
+        // more buffers than the shared array pool keeps, so a fast writer made it allocate (measured: 112 B per 1 KiB
+        // message with 16 KiB segments, 17 B with 64 KiB).
         _sendPipe = new Pipe(new PipeOptions(
             pauseWriterThreshold: options.MaxPendingSendBytes,
             resumeWriterThreshold: options.MaxPendingSendBytes / 2,
-            minimumSegmentSize: 16 * 1024,
+            minimumSegmentSize: 64 * 1024,
             useSynchronizationContext: false));
         _content = new DuplexPipeContent(_sendPipe.Reader, this);
         _request = BuildRequest(options, _content);

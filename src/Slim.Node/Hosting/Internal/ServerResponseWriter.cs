@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Slim.Node.Hosting.Internal;
 
@@ -92,6 +93,8 @@ internal sealed class ServerResponseWriter : PipeWriter
 
     private FlushResult Check(FlushResult result) => _owner.IsCompleted ? Ended : result;
 
+    // Pooled: this runs once per read or flush that does not complete at once, on every stream.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> pending, CancellationToken cancellationToken)
     {
         try
