@@ -276,4 +276,65 @@ public sealed class GrpcStreamTests
         Assert.Equal(SlimErrorCode.TransportFailed, error.ErrorCode);
         Assert.True(client.Aborted.IsCancellationRequested);
     }
+
+    [Fact]
+    public async Task A_reset_from_the_server_fires_aborted_without_a_pending_read()
+    {
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(async (stream, _) =>
+        {
+            await reset.Task;
+            await stream.DisposeAsync();
+        });
+        await using var client = await server.ConnectAsync();
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = client.Aborted.Register(() => aborted.TrySetResult());
+
+        reset.TrySetResult();
+        await aborted.Task.WithTimeout(what: "client Aborted");
+
+        var error = await Assert.ThrowsAsync<SlimTransportException>(() => Frames.WriteAndFlushAsync(client.Output, Frames.Numbered(1), Ct).WithTimeout());
+        Assert.Equal(SlimErrorCode.TransportFailed, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_dying_connection_fires_aborted_without_a_pending_read()
+    {
+        // The handler ignores the stop, so the connection is aborted under it.
+        var server = await TestServer.StartAsync((stream, _) => Task.Delay(Timeout.Infinite, stream.Aborted));
+        await using var client = await server.ConnectAsync();
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = client.Aborted.Register(() => aborted.TrySetResult());
+
+        // A zero drain aborts every connection at once.
+        await server.Server.StopAsync(TimeSpan.Zero, Ct).WithTimeout();
+        await aborted.Task.WithTimeout(what: "client Aborted");
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task After_the_server_ends_the_call_the_client_output_reports_completion_not_an_abort()
+    {
+        await using var server = await TestServer.StartAsync((stream, _) => stream.CompleteAsync().AsTask());
+        await using var client = await server.ConnectAsync();
+
+        Assert.Null(await Frames.ReadAsync(client.Input, Ct).WithTimeout());
+        await FlushUntilCompletedAsync(client).WithTimeout(what: "output completion");
+        Assert.False(client.Aborted.IsCancellationRequested);
+
+        static async Task FlushUntilCompletedAsync(IFrameStream client)
+        {
+            // The server's reset of the request half reaches the client shortly after the trailers.
+            while (true)
+            {
+                Frames.Write(client.Output, Frames.Numbered(1));
+                if ((await client.Output.FlushAsync(Ct)).IsCompleted)
+                {
+                    return;
+                }
+
+                await Task.Yield();
+            }
+        }
+    }
 }

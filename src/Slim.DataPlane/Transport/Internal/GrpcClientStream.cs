@@ -189,13 +189,24 @@ internal sealed class GrpcClientStream : IFrameStream
         return error;
     }
 
-    /// <summary>Translates a failure of the request body and marks the stream aborted.</summary>
-    internal Exception OnSendFailed(Exception ex)
+    /// <summary>
+    /// Translates a failure of the request body and marks the stream aborted. Returns null when the body stopped
+    /// because the server had already ended the call: the writer then sees its output completed, not an error, and
+    /// the Input reports the call's status.
+    /// </summary>
+    internal Exception? OnSendFailed(Exception ex)
     {
         if (ex is SlimTransportException || ReferenceEquals(ex, Volatile.Read(ref _completionError)))
         {
             // Already translated, or the error the writer completed the output with itself.
             return ex;
+        }
+
+        // The handler stops the request body once the response has ended; the trailers were stored before that.
+        if (!Disposed && !_call.IsCancellationRequested && _response is { } response
+            && response.TrailingHeaders.NonValidated.Contains(GrpcProtocol.StatusHeader))
+        {
+            return null;
         }
 
         var error = Disposed || _call.IsCancellationRequested
