@@ -12,6 +12,12 @@ namespace Slim.DataPlane.Transport;
 /// (<c>Transport/GrpcStreamClient</c>), and tests use in-memory pipes. The connection that owns the stream runs one
 /// read loop over <see cref="Input"/> and one write loop over <see cref="Output"/>; neither end of the stream
 /// knows anything of SLIM messages.
+/// <para>Failures: a reset or lost connection makes reads and flushes throw <see cref="SlimTransportException"/>
+/// (a cancelled caller token stays an <see cref="OperationCanceledException"/>) and cancels <see cref="Aborted"/>.
+/// Once the peer has ended the call, flushes of <see cref="Output"/> return <c>IsCompleted</c>.</para>
+/// <para>Threading: <see cref="CompleteAsync"/> writes on the same HTTP/2 stream as <see cref="Output"/>, so call
+/// it from the writer of <see cref="Output"/> or once that writer has stopped. <see cref="IAsyncDisposable.DisposeAsync"/>
+/// aborts the stream if it is still open and may be called from any thread.</para>
 /// </remarks>
 public interface IFrameStream : IAsyncDisposable
 {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using Slim.DataPlane.Transport;
@@ -32,6 +33,47 @@ public sealed class GrpcServerLifecycleTests
         }
 
         Assert.Equal(0, server.Server.ActiveStreams);
+    }
+
+    [Fact]
+    public async Task Accepted_and_rejected_requests_are_counted_on_the_transport_meter()
+    {
+        long accepted = 0;
+        long rejected = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Slim.Transport" && instrument.Name.StartsWith("slim.transport.server.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "slim.transport.server.streams.accepted")
+            {
+                Interlocked.Add(ref accepted, value);
+            }
+            else if (instrument.Name == "slim.transport.server.requests.rejected")
+            {
+                Interlocked.Add(ref rejected, value);
+            }
+        });
+        listener.Start();
+
+        await using var server = await TestServer.StartEchoAsync();
+        await using (var client = await server.ConnectAsync())
+        {
+            await client.CompleteAsync().WithTimeout();
+            Assert.Null(await Frames.ReadAsync(client.Input, Ct).WithTimeout());
+        }
+
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(GrpcRequest(server, "/unknown", "application/grpc"), Ct).WithTimeout();
+
+        // Other tests may run meanwhile, so the counts are lower bounds.
+        Assert.True(Interlocked.Read(ref accepted) >= 1, "no accepted stream counted");
+        Assert.True(Interlocked.Read(ref rejected) >= 1, "no rejected request counted");
     }
 
     [Fact]
