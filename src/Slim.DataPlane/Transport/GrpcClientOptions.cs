@@ -59,6 +59,12 @@ public sealed record GrpcClientOptions
     /// </summary>
     public int MaxPendingSendBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Bytes received and not yet read from <see cref="IFrameStream.Input"/> before the transport stops reading from
+    /// the connection (the server then blocks on HTTP/2 flow control). Default 1 MiB.
+    /// </summary>
+    public int MaxPendingReceiveBytes { get; init; } = 1024 * 1024;
+
     /// <summary>Clock for the connect timeout.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

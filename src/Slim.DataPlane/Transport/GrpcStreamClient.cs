@@ -91,9 +91,9 @@ public static class GrpcStreamClient
             throw Invalid($"InitialStreamWindowSize must be between {MinWindowSize} and {MaxWindowSize}.");
         }
 
-        if (options.MaxPendingSendBytes < 1024)
+        if (options.MaxPendingSendBytes < 1024 || options.MaxPendingReceiveBytes < 1024)
         {
-            throw Invalid("MaxPendingSendBytes must be at least 1024.");
+            throw Invalid("MaxPendingSendBytes and MaxPendingReceiveBytes must be at least 1024.");
         }
 
         ArgumentNullException.ThrowIfNull(options.TimeProvider);

@@ -277,6 +277,11 @@ public sealed class GrpcStreamServer : IAsyncDisposable
                 _stopping.IsCancellationRequested ? GrpcStatusCode.Unavailable : GrpcStatusCode.Cancelled,
                 _stopping.IsCancellationRequested ? "The server is shutting down." : null).ConfigureAwait(false);
         }
+        catch (Exception ex) when (stream.Aborted.IsCancellationRequested)
+        {
+            // The client reset the stream or the connection died, and the handler noticed: nobody to tell, nothing wrong here.
+            ServerLog.HandlerEndedByAbort(_logger, stream.RemoteDescription, ex.Message);
+        }
         catch (Exception ex)
         {
             ServerMetrics.HandlerFailures.Add(1);

@@ -12,6 +12,10 @@ public sealed class TestPki : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("slim-pki-").FullName;
 
+    // One clock reading for every certificate: a leaf must not outlive its issuer, even by the second that passes
+    // while the PKI is being made.
+    private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
+
     public TestPki()
     {
         using var ca = CreateCa("SLIM Test CA");
@@ -43,14 +47,14 @@ public sealed class TestPki : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static X509Certificate2 CreateCa(string name)
+    private X509Certificate2 CreateCa(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return request.CreateSelfSigned(_now.AddHours(-2), _now.AddDays(2));
     }
 
     private (string Certificate, string Key) WriteLeaf(string name, X509Certificate2 issuer, bool server)
@@ -73,8 +77,8 @@ public sealed class TestPki : IDisposable
 
         using var certificate = request.Create(
             issuer,
-            DateTimeOffset.UtcNow.AddHours(-1),
-            DateTimeOffset.UtcNow.AddDays(1),
+            _now.AddHours(-1),
+            _now.AddDays(1),
             RandomNumberGenerator.GetBytes(8));
         var certificateFile = WriteCertificate($"{name}.pem", certificate);
         var keyFile = Path.Combine(_directory, $"{name}-key.pem");

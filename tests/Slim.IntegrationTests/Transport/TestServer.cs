@@ -45,8 +45,12 @@ internal sealed class TestServer : IAsyncDisposable
     public Task<IFrameStream> ConnectAsync(GrpcClientOptions? options = null) =>
         GrpcStreamClient.ConnectAsync(options ?? ClientOptions).WithTimeout(what: "connect");
 
+    /// <summary>Error event ids the test expects; any other error logged by the server fails the test at dispose.</summary>
+    public int[] AllowedErrorIds { get; set; } = [];
+
     public async ValueTask DisposeAsync()
     {
         await Server.StopAsync(TimeSpan.FromSeconds(5)).WithTimeout(what: "server stop");
+        Log.AssertNoUnexpectedErrors(AllowedErrorIds);
     }
 }

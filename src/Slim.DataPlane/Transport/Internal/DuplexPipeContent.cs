@@ -82,6 +82,14 @@ internal sealed class DuplexPipeContent : HttpContent
         catch (Exception ex)
         {
             failure = ex;
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested && !_owner.CallToken.IsCancellationRequested)
+            {
+                // The handler stopped the body because the stream ended on the server's side (response complete, reset,
+                // or connection lost). Ending quietly lets it still return the response it has, whose body and status
+                // then tell what happened; rethrowing would make an open attempt fail with this bare cancellation.
+                return;
+            }
+
             throw;
         }
         finally

@@ -8,14 +8,22 @@ namespace Slim.DataPlane.Transport.Internal;
 
 /// <summary>
 /// The client end of one <c>OpenChannel</c> call: one <see cref="HttpMessageInvoker"/> (hence one TCP connection),
-/// one duplex request whose body is fed by <see cref="Output"/>, and the response body as <see cref="Input"/>.
+/// one duplex request whose body is pumped from the <see cref="Output"/> pipe, and a response body pumped into the
+/// <see cref="Input"/> pipe.
 /// </summary>
+/// <remarks>
+/// The response is read eagerly, whether or not the consumer is reading, up to the receive pipe's limit. That is what
+/// lets <see cref="Aborted"/> fire when the connection dies while nobody reads, and it saves the last messages and the
+/// trailers of a call the server ended: SocketsHttpHandler discards a stream's unread response when the connection
+/// closes while the request half is still open, which is how a server that completes and then shuts down looks.
+/// </remarks>
 internal sealed class GrpcClientStream : IFrameStream
 {
     private readonly HttpMessageInvoker _invoker;
     private readonly GrpcClientOptions _options;
     private readonly ILogger _logger;
     private readonly Pipe _sendPipe;
+    private readonly Pipe _receivePipe;
     private readonly DuplexPipeContent _content;
     private readonly HttpRequestMessage _request;
 
@@ -26,6 +34,8 @@ internal sealed class GrpcClientStream : IFrameStream
 
     private HttpResponseMessage? _response;
     private GrpcResponseReader? _input;
+    private Task _receiving = Task.CompletedTask;
+    private SlimTransportException? _endError;
     private string? _headerStatus;
     private string? _headerMessage;
     private Exception? _completionError;
@@ -47,9 +57,20 @@ internal sealed class GrpcClientStream : IFrameStream
             resumeWriterThreshold: options.MaxPendingSendBytes / 2,
             minimumSegmentSize: 64 * 1024,
             useSynchronizationContext: false));
+
+        // The consumer's continuation runs inline when the pump flushes, so the eager read costs no extra thread hop.
+        _receivePipe = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.MaxPendingReceiveBytes,
+            resumeWriterThreshold: options.MaxPendingReceiveBytes / 2,
+            minimumSegmentSize: ReceiveBufferSize,
+            readerScheduler: PipeScheduler.Inline,
+            useSynchronizationContext: false));
         _content = new DuplexPipeContent(_sendPipe.Reader, this);
         _request = BuildRequest(options, _content);
     }
+
+    /// <summary>Bytes asked of the HTTP/2 response stream per read (and the receive pipe's segment size).</summary>
+    private const int ReceiveBufferSize = 16 * 1024;
 
     public PipeReader Input => _input ?? throw new InvalidOperationException("The stream is not open.");
 
@@ -61,6 +82,10 @@ internal sealed class GrpcClientStream : IFrameStream
 
     /// <summary>Cancelled when the call is cancelled locally (disposal, <see cref="CompleteAsync"/> with an error).</summary>
     internal CancellationToken CallToken => _call.Token;
+
+    /// <summary>What <see cref="Input"/> reports once its bytes are consumed: null for status OK. Set before the receive
+    /// pipe completes.</summary>
+    internal SlimTransportException? EndError => Volatile.Read(ref _endError);
 
     private bool Disposed => Volatile.Read(ref _disposed) != 0;
 
@@ -92,11 +117,17 @@ internal sealed class GrpcClientStream : IFrameStream
         }
 
         _response = response;
+        if (_call.IsCancellationRequested)
+        {
+            // The timeout or the caller's token fired just as the headers arrived: the call is already being reset.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw ConnectFailed(GrpcStatusCode.DeadlineExceeded, $"no response from {RemoteDescription} within the connect timeout", new TimeoutException());
+        }
+
         CheckResponseHeaders(response);
         var body = await response.Content.ReadAsStreamAsync(CancellationToken.None).ConfigureAwait(false);
-        _input = new GrpcResponseReader(
-            PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true)),
-            this);
+        _input = new GrpcResponseReader(_receivePipe.Reader, this);
+        _receiving = ReceiveAsync(body);
         TransportMetrics.ClientStreamsOpened.Add(1);
         ClientLog.StreamOpened(_logger, RemoteDescription);
     }
@@ -140,11 +171,48 @@ internal sealed class GrpcClientStream : IFrameStream
         _response?.Dispose();
         _request.Dispose();
         _invoker.Dispose();
-        return ValueTask.CompletedTask;
+        return new ValueTask(_receiving);
+    }
+
+    /// <summary>
+    /// Copies the response body into the receive pipe until it ends, then records how the call ended. Never throws.
+    /// </summary>
+    private async Task ReceiveAsync(Stream body)
+    {
+        var writer = _receivePipe.Writer;
+        var token = _call.Token;
+        SlimTransportException? end;
+        try
+        {
+            while (true)
+            {
+                var read = await body.ReadAsync(writer.GetMemory(ReceiveBufferSize), token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                writer.Advance(read);
+                if ((await writer.FlushAsync(token).ConfigureAwait(false)).IsCompleted)
+                {
+                    // The consumer completed the Input: it wants nothing more.
+                    break;
+                }
+            }
+
+            end = ReadEndStatus();
+        }
+        catch (Exception ex)
+        {
+            end = OnReceiveFailed(ex);
+        }
+
+        Volatile.Write(ref _endError, end);
+        await writer.CompleteAsync().ConfigureAwait(false);
     }
 
     /// <summary>Reads the call's final status once the response body has ended; null when it is OK.</summary>
-    internal SlimTransportException? ReadEndStatus()
+    private SlimTransportException? ReadEndStatus()
     {
         var trailers = _response!.TrailingHeaders;
         var status = FirstValue(trailers, GrpcProtocol.StatusHeader) ?? _headerStatus;
@@ -175,13 +243,8 @@ internal sealed class GrpcClientStream : IFrameStream
     }
 
     /// <summary>Translates a failure of the response body and marks the stream aborted.</summary>
-    internal SlimTransportException OnReceiveFailed(Exception ex)
+    private SlimTransportException OnReceiveFailed(Exception ex)
     {
-        if (ex is SlimTransportException transport)
-        {
-            return transport;
-        }
-
         var error = Disposed || _call.IsCancellationRequested
             ? new SlimTransportException(SlimErrorCode.TransportFailed, GrpcStatusCode.Cancelled, "the stream was cancelled locally", ex)
             : new SlimTransportException(SlimErrorCode.TransportFailed, StatusOf(ex), $"receiving from {RemoteDescription} failed: {Describe(ex)}", ex);
@@ -190,30 +253,31 @@ internal sealed class GrpcClientStream : IFrameStream
     }
 
     /// <summary>
-    /// Translates a failure of the request body and marks the stream aborted. Returns null when the body stopped
-    /// because the server had already ended the call: the writer then sees its output completed, not an error, and
-    /// the Input reports the call's status.
+    /// Decides what the writer of <see cref="Output"/> sees when the request body stops early. Errors of our own making
+    /// (disposal, <see cref="CompleteAsync"/> with an error) are returned; otherwise null, so the writer's flushes
+    /// report <see cref="FlushResult.IsCompleted"/>, as for any pipe whose reader went away. The handler stops the body
+    /// both when the server has ended the call (normal) and when the stream or connection failed; the Input and
+    /// <see cref="Aborted"/> tell those apart. A failed write is a broken connection and is reported here too.
     /// </summary>
     internal Exception? OnSendFailed(Exception ex)
     {
-        if (ex is SlimTransportException || ReferenceEquals(ex, Volatile.Read(ref _completionError)))
+        if (ReferenceEquals(ex, Volatile.Read(ref _completionError)))
         {
-            // Already translated, or the error the writer completed the output with itself.
             return ex;
         }
 
-        // The handler stops the request body once the response has ended; the trailers were stored before that.
-        if (!Disposed && !_call.IsCancellationRequested && _response is { } response
-            && response.TrailingHeaders.NonValidated.Contains(GrpcProtocol.StatusHeader))
+        if (Disposed || _call.IsCancellationRequested)
         {
-            return null;
+            return new SlimTransportException(SlimErrorCode.TransportFailed, GrpcStatusCode.Cancelled, "the stream was cancelled locally", ex);
         }
 
-        var error = Disposed || _call.IsCancellationRequested
-            ? new SlimTransportException(SlimErrorCode.TransportFailed, GrpcStatusCode.Cancelled, "the stream was cancelled locally", ex)
-            : new SlimTransportException(SlimErrorCode.TransportFailed, StatusOf(ex), $"sending to {RemoteDescription} failed: {Describe(ex)}", ex);
-        ReportFailure(error);
-        return error;
+        if (ex is not OperationCanceledException)
+        {
+            ReportFailure(new SlimTransportException(
+                SlimErrorCode.TransportFailed, StatusOf(ex), $"sending to {RemoteDescription} failed: {Describe(ex)}", ex));
+        }
+
+        return null;
     }
 
     private void ReportFailure(SlimTransportException error)
@@ -320,11 +384,15 @@ internal sealed class GrpcClientStream : IFrameStream
         {
             if (e is HttpProtocolException protocol)
             {
-                // HTTP/2 error codes: CANCEL (0x8) is a cancellation, REFUSED_STREAM (0x7) may be retried.
+                // HTTP/2 error codes, mapped as gRPC clients map them: NO_ERROR (a connection closed under an open
+                // stream) and REFUSED_STREAM are UNAVAILABLE, CANCEL is CANCELLED, ENHANCE_YOUR_CALM is
+                // RESOURCE_EXHAUSTED, INADEQUATE_SECURITY is PERMISSION_DENIED, anything else INTERNAL.
                 return protocol.ErrorCode switch
                 {
+                    0x0 or 0x7 => GrpcStatusCode.Unavailable,
                     0x8 => GrpcStatusCode.Cancelled,
-                    0x7 => GrpcStatusCode.Unavailable,
+                    0xB => GrpcStatusCode.ResourceExhausted,
+                    0xC => GrpcStatusCode.PermissionDenied,
                     _ => GrpcStatusCode.Internal,
                 };
             }

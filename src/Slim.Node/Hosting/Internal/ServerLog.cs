@@ -32,4 +32,6 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 628, Level = LogLevel.Debug, Message = "Could not complete the gRPC stream from {Remote}: {Reason}")]
     public static partial void CompleteFailed(ILogger logger, string remote, string reason);
+    [LoggerMessage(EventId = 629, Level = LogLevel.Debug, Message = "The stream handler for {Remote} ended on the stream's abort: {Reason}")]
+    public static partial void HandlerEndedByAbort(ILogger logger, string remote, string reason);
 }
