@@ -38,7 +38,7 @@ internal static class Program
 
         var batched = await OneWayAsync(endpoint, settings, flushEvery: settings.Batch);
         Report($"one-way, flush every {settings.Batch / 1024} KiB", batched);
-        var unbatched = await OneWayAsync(endpoint, settings with { Count = settings.Count / 4 }, flushEvery: 0);
+        var unbatched = await OneWayAsync(endpoint, settings, flushEvery: 0);
         Report("one-way, flush after every frame", unbatched);
         var pipelined = await PipelinedEchoAsync(endpoint, settings);
         Report("echo, pipelined (batched flushes)", pipelined);

@@ -66,6 +66,38 @@ public sealed class GrpcStreamTests
     }
 
     [Fact]
+    public async Task More_than_thirty_megabytes_flow_through_one_stream()
+    {
+        // Kestrel's default request body limit (30,000,000 bytes) once stalled such a stream.
+        const int frames = 32 * 1024;
+        await using var server = await TestServer.StartAsync(async (stream, token) =>
+        {
+            var count = 0;
+            while (await Frames.ReadAsync(stream.Input, token) is not null)
+            {
+                count++;
+            }
+
+            await Frames.WriteAndFlushAsync(stream.Output, Frames.Numbered(count), token);
+        });
+        await using var client = await server.ConnectAsync();
+
+        var payload = new byte[1024];
+        for (var i = 0; i < frames; i++)
+        {
+            Frames.Write(client.Output, payload);
+            if (client.Output.UnflushedBytes >= 64 * 1024)
+            {
+                await client.Output.FlushAsync(Ct).WithTimeout();
+            }
+        }
+
+        await client.Output.FlushAsync(Ct).WithTimeout();
+        await client.CompleteAsync().WithTimeout();
+        Assert.Equal(frames, Frames.SequenceOf((await Frames.ReadAsync(client.Input, Ct).WithTimeout())!));
+    }
+
+    [Fact]
     public async Task A_one_mebibyte_frame_round_trips()
     {
         await using var server = await TestServer.StartEchoAsync();

@@ -46,9 +46,20 @@ internal sealed class ServerRequestReader : PipeReader
         }
     }
 
-    public override void AdvanceTo(SequencePosition consumed) => _inner.AdvanceTo(consumed);
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
-    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => _inner.AdvanceTo(consumed, examined);
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        try
+        {
+            // Kestrel accounts for consumed bytes (body size limit) here, so this can fail too.
+            _inner.AdvanceTo(consumed, examined);
+        }
+        catch (Exception ex) when (ex is not InvalidOperationException and not ArgumentOutOfRangeException)
+        {
+            throw _owner.OnTransportFailure(ex, "receiving from");
+        }
+    }
 
     public override void CancelPendingRead() => _inner.CancelPendingRead();
 
