@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,10 @@ public sealed class GrpcStreamServer : IAsyncDisposable
     /// returning without completing sends <c>grpc-status</c> 0, throwing sends 13 (INTERNAL).
     /// </param>
     /// <param name="loggerFactory">Where the server and Kestrel log; null discards logs.</param>
-    /// <exception cref="SlimException"><see cref="SlimErrorCode.EndpointBindFailed"/> for an endpoint that does not parse.</exception>
+    /// <exception cref="SlimException">
+    /// <see cref="SlimErrorCode.EndpointBindFailed"/> for an endpoint that does not parse;
+    /// <see cref="SlimErrorCode.InvalidArgument"/> for a window, stream limit or keep-alive setting out of range.
+    /// </exception>
     public GrpcStreamServer(GrpcServerOptions options, Func<IFrameStream, CancellationToken, Task> handler, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -71,6 +75,7 @@ public sealed class GrpcStreamServer : IAsyncDisposable
         }
 
         _endpoints = options.Endpoints.Select(ParseEndpoint).ToList();
+        Validate(options);
     }
 
     /// <summary>The endpoints actually bound (with the ports picked for port 0), in the order of the options; empty before start.</summary>
@@ -177,7 +182,7 @@ public sealed class GrpcStreamServer : IAsyncDisposable
         await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
     }
 
-    private void ConfigureKestrel(KestrelServerOptions kestrel, Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions? https, List<ListenOptions> listeners)
+    private void ConfigureKestrel(KestrelServerOptions kestrel, HttpsConnectionAdapterOptions? https, List<ListenOptions> listeners)
     {
         kestrel.AddServerHeader = false;
         var limits = kestrel.Limits;
@@ -250,7 +255,7 @@ public sealed class GrpcStreamServer : IAsyncDisposable
             await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             await RunHandlerAsync(stream).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is (OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)
         {
             // The client left before the headers were out.
         }
@@ -347,6 +352,29 @@ public sealed class GrpcStreamServer : IAsyncDisposable
         }
 
         return new IPEndPoint(address, port);
+    }
+
+    private static void Validate(GrpcServerOptions options)
+    {
+        const int minWindow = 65_535;
+        if (options.InitialConnectionWindowSize < minWindow || options.InitialStreamWindowSize < minWindow)
+        {
+            throw new SlimException(SlimErrorCode.InvalidArgument, $"HTTP/2 windows must be at least {minWindow} bytes.");
+        }
+
+        if (options.MaxStreamsPerConnection < 1)
+        {
+            throw new SlimException(SlimErrorCode.InvalidArgument, "MaxStreamsPerConnection must be at least 1.");
+        }
+
+        // Kestrel counts PING delays in whole seconds.
+        foreach (var (name, value) in new[] { ("KeepAlivePingInterval", options.KeepAlivePingInterval), ("KeepAlivePingTimeout", options.KeepAlivePingTimeout) })
+        {
+            if (value < TimeSpan.FromSeconds(1) && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new SlimException(SlimErrorCode.InvalidArgument, $"{name} must be at least 1 s, or infinite.");
+            }
+        }
     }
 
     private static SlimException BadEndpoint(string? text, string reason) =>

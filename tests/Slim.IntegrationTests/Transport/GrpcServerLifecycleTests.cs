@@ -177,6 +177,24 @@ public sealed class GrpcServerLifecycleTests
     }
 
     [Fact]
+    public void Out_of_range_http2_settings_are_refused()
+    {
+        GrpcServerOptions[] invalid =
+        [
+            new() { InitialStreamWindowSize = 1000 },
+            new() { InitialConnectionWindowSize = 0 },
+            new() { MaxStreamsPerConnection = 0 },
+            new() { KeepAlivePingInterval = TimeSpan.FromMilliseconds(10) },
+            new() { KeepAlivePingTimeout = TimeSpan.Zero },
+        ];
+        foreach (var options in invalid)
+        {
+            var error = Assert.Throws<SlimException>(() => new GrpcStreamServer(options, (_, _) => Task.CompletedTask));
+            Assert.Equal(SlimErrorCode.InvalidArgument, error.ErrorCode);
+        }
+    }
+
+    [Fact]
     public async Task A_client_that_never_reads_does_not_stall_other_streams()
     {
         var firehoseBlocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -228,9 +228,14 @@ public sealed class GrpcStreamTests
     }
 
     [Fact]
-    public async Task Fifty_concurrent_streams_echo_independently()
+    public async Task Fifty_concurrent_streams_echo_independently_each_on_its_own_connection()
     {
-        await using var server = await TestServer.StartEchoAsync();
+        var remotes = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>();
+        await using var server = await TestServer.StartAsync(async (stream, token) =>
+        {
+            remotes.TryAdd(((Slim.Node.Hosting.GrpcServerStream)stream).RemoteEndPoint!.ToString(), 0);
+            await Frames.EchoAsync(stream.Input, stream.Output, token);
+        });
         var clients = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => server.ConnectAsync())).WithTimeout();
         try
         {
@@ -247,6 +252,9 @@ public sealed class GrpcStreamTests
                 await client.CompleteAsync();
                 Assert.Null(await Frames.ReadAsync(client.Input, Ct));
             })).WithTimeout(what: "50 streams");
+
+            // Every handler has echoed, so every one has recorded its peer.
+            Assert.Equal(50, remotes.Count);
         }
         finally
         {

@@ -34,7 +34,7 @@ internal sealed class GrpcClientStream : IFrameStream
 
     private HttpResponseMessage? _response;
     private GrpcResponseReader? _input;
-    private Task _receiving = Task.CompletedTask;
+    private Task _receiving = Task.CompletedTask; // completes when the response has ended (or failed)
     private SlimTransportException? _endError;
     private string? _headerStatus;
     private string? _headerMessage;
@@ -160,7 +160,12 @@ internal sealed class GrpcClientStream : IFrameStream
             return ValueTask.CompletedTask;
         }
 
-        _aborted.Cancel();
+        if (!_receiving.IsCompleted)
+        {
+            // The call is still live on the server's side: disposing resets it.
+            _aborted.Cancel();
+        }
+
         _call.Cancel();
         if (!_content.Started)
         {
