@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -85,7 +86,7 @@ public sealed record GrpcClientTlsOptions
     public string? CaFile { get; init; }
 
     /// <summary>CA certificates trusted for the server certificate (in addition to <see cref="CaFile"/>).</summary>
-    public IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> TrustedCertificates { get; init; } = [];
+    public IReadOnlyList<X509Certificate2> TrustedCertificates { get; init; } = [];
 
     /// <summary>Whether the system trust store is trusted as well as the configured CAs. Default true.</summary>
     public bool IncludeSystemTrust { get; init; } = true;

@@ -3,13 +3,20 @@ using Microsoft.Extensions.Logging;
 namespace Slim.Node.Hosting.Internal;
 
 /// <summary>
-/// The logger factory given to the ASP.NET Core host: the caller's factory, with the hosting layer's per-request and
-/// lifetime messages ("Request starting ...", "Now listening on ...") raised to Warning so that only the server's own
-/// events report requests and endpoints. Kestrel's own categories pass through unchanged.
+/// The logger factory given to the ASP.NET Core host: the caller's factory, with everything below Warning dropped for
+/// the hosting layer ("Request starting ...", "Now listening on ...") and for Kestrel (per-connection notes such as
+/// "the application completed without reading the entire request body", which every link teardown produces). The
+/// server's own events report streams and endpoints; Kestrel's warnings and errors still come through.
 /// </summary>
 internal sealed class HostLoggerFactory : ILoggerFactory
 {
-    private static readonly string[] QuietCategories = ["Microsoft.AspNetCore.Hosting", "Microsoft.Hosting.Lifetime", "Microsoft.Extensions.Hosting"];
+    private static readonly string[] QuietCategories =
+    [
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.Hosting.Lifetime",
+        "Microsoft.Extensions.Hosting",
+    ];
 
     private readonly ILoggerFactory _inner;
 
