@@ -89,6 +89,23 @@ public enum SlimErrorCode
 
     // ---- 600-699: transport and hosting ---------------------------------------------------------------------
 
-    /// <summary>The underlying connection failed or closed.</summary>
+    /// <summary>The underlying connection failed or closed, or the stream was reset, after the stream was open.</summary>
     TransportFailed = 600,
+
+    /// <summary>A stream could not be opened: TCP connect, TLS handshake, HTTP/2 setup or the response headers failed
+    /// or did not arrive within the connect timeout.</summary>
+    ConnectFailed = 601,
+
+    /// <summary>The peer ended the gRPC call with a non-OK <c>grpc-status</c> (in trailers or a trailers-only response).</summary>
+    GrpcStatus = 602,
+
+    /// <summary>The peer's response is not a gRPC response (HTTP status other than 200, or a content-type other than
+    /// <c>application/grpc</c>).</summary>
+    NotGrpcResponse = 603,
+
+    /// <summary>A TLS setting is unusable (missing or unreadable PEM file, certificate without its key, ...).</summary>
+    TlsConfigurationInvalid = 604,
+
+    /// <summary>A server endpoint could not be parsed or bound.</summary>
+    EndpointBindFailed = 605,
 }
