@@ -148,6 +148,10 @@ public sealed class SessionHandle : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes a notification that already happened, without waiting.</summary>
+    public bool TryGetNotification(out SessionNotification notification) =>
+        _engine.Notifications.TryRead(out notification!);
+
     /// <summary>Moderator of a group: discovers an instance of <paramref name="participant"/> and adds it.</summary>
     /// <exception cref="SlimSessionException">
     /// <see cref="SlimErrorCode.CannotInviteToPointToPoint"/>, <see cref="SlimErrorCode.NotModerator"/>,

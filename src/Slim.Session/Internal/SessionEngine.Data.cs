@@ -29,8 +29,8 @@ internal sealed partial class SessionEngine
         ArgumentNullException.ThrowIfNull(payloadType);
         var plaintext = payload.ToArray();
         var meta = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
-        return _executor.InvokeAsync(() => PublishCoreAsync(plaintext, payloadType, meta, target, wait))
-            .WaitAsync(cancellationToken);
+        return WithCancellation(
+            _executor.InvokeAsync(() => PublishCoreAsync(plaintext, payloadType, meta, target, wait)), cancellationToken);
     }
 
     private async Task<uint> PublishCoreAsync(
@@ -370,7 +370,7 @@ internal sealed partial class SessionEngine
             return;
         }
 
-        var filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var filled = NewSignal();
         _rtxPending[(source, id)] = filled;
         try
         {
@@ -548,7 +548,7 @@ internal sealed partial class SessionEngine
 
         public HashSet<SlimName> Missing { get; } = [];
 
-        public TaskCompletionSource AllAcked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource AllAcked { get; } = NewSignal();
 
         public TaskCompletionSource<uint>? Waiter { get; } =
             wait ? new TaskCompletionSource<uint>(TaskCreationOptions.RunContinuationsAsynchronously) : null;

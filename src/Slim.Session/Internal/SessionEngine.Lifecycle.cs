@@ -14,32 +14,30 @@ internal sealed partial class SessionEngine
             return Task.CompletedTask;
         }
 
-        var closing = _executor.InvokeAsync(async () =>
+        return WithCancellation(_executor.InvokeAsync(async () =>
         {
             _closeTask ??= IsModerator ? EnqueueTask("delete", DeleteCoreAsync) : LeaveCoreAsync();
             await _closeTask;
             return true;
-        });
-
-        // The loop stops once the session is closed, so also complete when the session reports closed.
-        return Task.WhenAny(closing, _closed.Task).Unwrap().WaitAsync(cancellationToken);
+        }), cancellationToken);
     }
 
     /// <summary>Ends the session at once, without telling anyone (layer disposal, failed establishment).</summary>
-    public Task AbortAsync(SessionCloseReason reason)
-    {
-        if (State == SessionState.Closed)
-        {
-            return Task.CompletedTask;
-        }
+    public Task AbortAsync(SessionCloseReason reason) =>
+        State == SessionState.Closed
+            ? Task.CompletedTask
+            : _executor.InvokeAsync(async () =>
+            {
+                await FinalizeAsync(reason);
+                return true;
+            });
 
-        var aborting = _executor.InvokeAsync(async () =>
-        {
-            await FinalizeAsync(reason);
-            return true;
-        });
-        return Task.WhenAny(aborting, _closed.Task);
-    }
+    /// <summary>The task itself when the token cannot cancel (no extra continuation hop), else a cancellable wait on it.</summary>
+    private static Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
+
+    private static Task WithCancellation(Task task, CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
 
     private async Task CloseLocallyAsync(SessionCloseReason reason)
     {
@@ -82,8 +80,10 @@ internal sealed partial class SessionEngine
         Notify(new SessionClosedNotification(reason));
         _notifications.Writer.TryComplete();
 
-        // Cancels every timer and wakes every waiting script (they unwind on the loop before it stops).
-        await _lifetime.CancelAsync();
+        // Cancels every timer and wakes every waiting script (they unwind on the loop). Synchronous on purpose: the
+        // callbacks post the scripts' continuations from this loop item, so no work escapes the loop (or the tests'
+        // quiescence tracking).
+        _lifetime.Cancel();
         _security?.Dispose();
 
         Log.SessionClosed(_logger, Id, reason);

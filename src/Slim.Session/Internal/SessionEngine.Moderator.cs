@@ -16,30 +16,36 @@ internal sealed partial class SessionEngine
     private Task? _closeTask;
 
     public Task EstablishAsync(CancellationToken cancellationToken) =>
-        _executor.InvokeAsync(async () =>
-        {
-            await EstablishPointToPointAsync();
-            return true;
-        }).WaitAsync(cancellationToken);
+        WithCancellation(
+            _executor.InvokeAsync(async () =>
+            {
+                await EstablishPointToPointAsync();
+                return true;
+            }),
+            cancellationToken);
 
     public Task InviteAsync(SlimName participant, CancellationToken cancellationToken)
     {
         EnsureGroupModerator("invite");
-        return _executor.InvokeAsync(async () =>
-        {
-            await EnqueueTask("invite", () => InviteCoreAsync(participant));
-            return true;
-        }).WaitAsync(cancellationToken);
+        return WithCancellation(
+            _executor.InvokeAsync(async () =>
+            {
+                await EnqueueTask("invite", () => InviteCoreAsync(participant));
+                return true;
+            }),
+            cancellationToken);
     }
 
     public Task RemoveAsync(SlimName participant, CancellationToken cancellationToken)
     {
         EnsureGroupModerator("remove");
-        return _executor.InvokeAsync(async () =>
-        {
-            await EnqueueTask("remove", () => RemoveCoreAsync(participant));
-            return true;
-        }).WaitAsync(cancellationToken);
+        return WithCancellation(
+            _executor.InvokeAsync(async () =>
+            {
+                await EnqueueTask("remove", () => RemoveCoreAsync(participant));
+                return true;
+            }),
+            cancellationToken);
     }
 
     private void EnsureGroupModerator(string operation)

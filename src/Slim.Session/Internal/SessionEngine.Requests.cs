@@ -75,27 +75,37 @@ internal sealed partial class SessionEngine
         }
     }
 
-    /// <summary>True when <paramref name="task"/> completed before <paramref name="timeout"/> (virtual time).</summary>
+    /// <summary>True when <paramref name="signal"/> completed before <paramref name="timeout"/> (virtual time).</summary>
+    /// <remarks>
+    /// The waiter is completed directly by whoever ends the wait: the signal's completion (a handler on this loop), the
+    /// timer callback, or the session's cancellation. Each posts the continuation onto the loop from its own call, so no
+    /// step runs outside a loop item (which the tests' quiescence tracking relies on). For that, signals must be created
+    /// WITHOUT <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>: that option would move the continuation
+    /// below to the thread pool first. Combinators (<c>Task.WhenAny</c>) are avoided for the same reason.
+    /// </remarks>
     /// <exception cref="OperationCanceledException">The session closed.</exception>
-    private async Task<bool> WaitAsync(Task task, TimeSpan timeout)
+    private async Task<bool> WaitAsync(Task signal, TimeSpan timeout)
     {
-        if (task.IsCompleted)
+        if (signal.IsCompleted)
         {
             return true;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Lifetime);
-        var delay = Task.Delay(timeout, _services.Time, stop.Token);
-        var first = await Task.WhenAny(task, delay);
-        if (first == task)
-        {
-            await stop.CancelAsync();
-            return true;
-        }
-
-        Lifetime.ThrowIfCancellationRequested();
-        return task.IsCompleted;
+        var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = _services.Time.CreateTimer(
+            static s => ((TaskCompletionSource<bool>)s!).TrySetResult(false), waiter, timeout, Timeout.InfiniteTimeSpan);
+        using var cancellation = Lifetime.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetCanceled(), waiter);
+        _ = signal.ContinueWith(
+            static (_, s) => ((TaskCompletionSource<bool>)s!).TrySetResult(true),
+            waiter,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return await waiter.Task;
     }
+
+    /// <summary>A signal for <see cref="WaitAsync"/>: completed on the loop, continuations run where it is completed.</summary>
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.None);
 
     private readonly record struct RequestOutcome(
         IReadOnlyDictionary<SlimName, Message> Replies, IReadOnlyList<SlimName> Missing)
@@ -117,7 +127,7 @@ internal sealed partial class SessionEngine
             _expected = expected is null ? null : [.. expected];
         }
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Done { get; } = NewSignal();
 
         public bool TryAccept(SlimName source, SessionMessageType type, Message reply)
         {

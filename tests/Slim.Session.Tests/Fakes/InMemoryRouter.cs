@@ -67,7 +67,10 @@ internal sealed class InMemoryRouter
     /// <summary>Cuts an app off (its messages and messages to it are lost) or reconnects it.</summary>
     public void SetConnected(RouterTransport transport, bool connected) => transport.Connection.Connected = connected;
 
-    /// <summary>Drops the next <paramref name="count"/> publishes matching <paramref name="predicate"/> (deterministic faults).</summary>
+    /// <summary>
+    /// Drops the next <paramref name="count"/> delivered copies matching <paramref name="predicate"/> (deterministic
+    /// faults). The predicate sees the copy as delivered: <c>incoming_conn</c> is the receiving app's connection id.
+    /// </summary>
     public void DropNext(Func<Message, bool> predicate, int count = 1)
     {
         lock (_gate)
@@ -118,22 +121,6 @@ internal sealed class InMemoryRouter
                 return;
             }
 
-            for (var i = 0; i < _dropRules.Count; i++)
-            {
-                var (predicate, remaining) = _dropRules[i];
-                if (predicate(message))
-                {
-                    _dropRules[i] = (predicate, remaining - 1);
-                    if (remaining - 1 == 0)
-                    {
-                        _dropRules.RemoveAt(i);
-                    }
-
-                    FaultCount.Dropped++;
-                    return;
-                }
-            }
-
             foreach (var target in Match(message.Publish.Header, from.Id))
             {
                 if (!target.Connected || target.Deliver is null)
@@ -144,6 +131,12 @@ internal sealed class InMemoryRouter
                 var copy = message.Clone();
                 copy.Publish.Header.IncomingConn = target.Id;
                 copy.Publish.Header.Ttl = message.Publish.Header.Ttl - 1;
+                if (MatchesDropRule(copy))
+                {
+                    FaultCount.Dropped++;
+                    continue;
+                }
+
                 var faults = Faults;
                 if (faults is not null && faults.Applies(copy))
                 {
@@ -179,6 +172,26 @@ internal sealed class InMemoryRouter
         {
             _ = target.Deliver!(copy);
         }
+    }
+
+    private bool MatchesDropRule(Message copy)
+    {
+        for (var i = 0; i < _dropRules.Count; i++)
+        {
+            var (predicate, remaining) = _dropRules[i];
+            if (predicate(copy))
+            {
+                _dropRules[i] = (predicate, remaining - 1);
+                if (remaining - 1 == 0)
+                {
+                    _dropRules.RemoveAt(i);
+                }
+
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal void OnSubscribe(Connection from, SlimName name, bool subscribe)
