@@ -176,7 +176,7 @@ public sealed partial class SessionLayer : IAsyncDisposable
     /// Invalid configuration, MLS requested without an implementation, or the peer did not join
     /// (<see cref="SlimErrorCode.SessionTimeout"/>).
     /// </exception>
-    public async Task<SessionHandle> CreateSessionAsync(
+    public Task<SessionHandle> CreateSessionAsync(
         SessionConfig config, SlimName destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -211,20 +211,28 @@ public sealed partial class SessionLayer : IAsyncDisposable
 
         _services.Metrics.SessionCreated(config.Kind, moderator: true);
         Log.SessionCreated(_logger, engine.Id, config.Kind, "moderator", destination);
-        if (config.Kind == SessionKind.PointToPoint)
+        if (config.Kind == SessionKind.Group)
         {
-            try
-            {
-                await engine.EstablishAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                await engine.AbortAsync(SessionCloseReason.EstablishmentFailed).ConfigureAwait(false);
-                throw;
-            }
+            return Task.FromResult(engine.Handle);
         }
 
-        return engine.Handle;
+        // The loop's own task is returned when nothing can cancel: it completes inside the loop, with no extra hop.
+        var establishing = engine.EstablishAsync();
+        return cancellationToken.CanBeCanceled ? WaitOrAbortAsync(engine, establishing, cancellationToken) : establishing;
+    }
+
+    private static async Task<SessionHandle> WaitOrAbortAsync(
+        SessionEngine engine, Task<SessionHandle> establishing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await establishing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await engine.AbortAsync(SessionCloseReason.EstablishmentFailed).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Waits for the next session this app was invited to (announced once its welcome is processed).</summary>

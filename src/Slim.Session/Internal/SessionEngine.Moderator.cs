@@ -15,14 +15,13 @@ internal sealed partial class SessionEngine
     private uint _commitCounter;
     private Task? _closeTask;
 
-    public Task EstablishAsync(CancellationToken cancellationToken) =>
-        WithCancellation(
-            _executor.InvokeAsync(async () =>
-            {
-                await EstablishPointToPointAsync();
-                return true;
-            }),
-            cancellationToken);
+    /// <summary>Point-to-point moderator: discovery, join and welcome; completes (on the loop) with the handle.</summary>
+    public Task<SessionHandle> EstablishAsync() =>
+        _executor.InvokeAsync(async () =>
+        {
+            await EstablishPointToPointAsync();
+            return Handle;
+        });
 
     public Task InviteAsync(SlimName participant, CancellationToken cancellationToken)
     {

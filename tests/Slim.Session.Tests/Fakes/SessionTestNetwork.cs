@@ -45,7 +45,7 @@ internal sealed class SessionTestNetwork : IAsyncDisposable
             transport,
             identity,
             Verifier,
-            options,
+            (options ?? SessionLayerOptions.Default) with { MeterFactory = (options?.MeterFactory) ?? new TestMeterFactory() },
             Time,
             new RecordingLoggerFactory(name, Logs),
             _tracker);
@@ -170,4 +170,25 @@ internal sealed class TestApp(
     public IReadOnlyList<SentRecord> Sent => network.Router.Sent.Where(r => r.App == Name).ToList();
 
     public override string ToString() => Label;
+}
+
+/// <summary>Gives each layer its own <c>Slim.Session</c> meter instance, so tests can read their own counters.</summary>
+internal sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+{
+    private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+
+    public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+    {
+        var meter = new System.Diagnostics.Metrics.Meter(options);
+        _meters.Add(meter);
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        foreach (var meter in _meters)
+        {
+            meter.Dispose();
+        }
+    }
 }
