@@ -240,6 +240,7 @@ public sealed partial class SessionLayer
         var engine = SessionEngine.CreateParticipant(_services, message);
         _sessions[engine.Id] = engine;
         _tombstones.Remove(engine.Id);
+        _services.Metrics.SessionCreated(engine.Kind, moderator: false);
         Log.SessionCreated(_logger, engine.Id, engine.Kind, "participant", source);
         engine.Post(message, preVerified: join.MlsSettings is not null);
     }

@@ -290,7 +290,6 @@ public sealed partial class SessionLayer : IAsyncDisposable
     /// <summary>A participant session processed its welcome: hand it to the app.</summary>
     internal void Announce(SessionEngine engine)
     {
-        _services.Metrics.SessionCreated(engine.Kind, moderator: false);
         if (!_incoming.Writer.TryWrite(engine.Handle))
         {
             Log.IncomingQueueFull(_logger, engine.Id);

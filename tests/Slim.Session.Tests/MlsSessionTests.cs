@@ -212,6 +212,7 @@ public sealed class MlsSessionTests
         }
 
         Assert.Equal(ParticipantStatus.Online, session.Participants.Single(p => p.Name == c2.Name).Status);
+        Assert.Contains(s2.Participants, p => p.Name == c3.Name);
 
         // And c2 reads the group's messages again.
         await s1.PublishAsync(Encoding.UTF8.GetBytes("welcome back")).WithTimeout();

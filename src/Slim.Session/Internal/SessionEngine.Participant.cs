@@ -16,9 +16,16 @@ internal sealed partial class SessionEngine
 
     private async Task OnJoinRequestAsync(Message message, SlimName source)
     {
-        if (IsModerator || source != _moderatorName || _joinAnswered)
+        if (IsModerator || source != _moderatorName)
         {
             Drop(SessionMessageType.JoinRequest, source, DropReason.NotMember, "join request from someone else than the moderator");
+            return;
+        }
+
+        if (_joinAnswered)
+        {
+            // A retransmission (same id) was answered by the reply cache; a new request for the same session is ignored.
+            Ignore(SessionMessageType.JoinRequest, source, "already joined");
             return;
         }
 
@@ -416,7 +423,30 @@ internal sealed partial class SessionEngine
         }
 
         _lastCommitId = rejoin.CommitId;
-        _bufferedCommits.Clear();
         await ReplyAsync(reply, SessionMessageType.GroupAck, Payload(p => p.GroupAck = new GroupAckPayload()));
+        await DrainCommitsAfterRejoinAsync();
+    }
+
+    /// <summary>
+    /// The GROUP_UPDATE(REJOIN) carrying our own re-add may have arrived before this script resumed (it was buffered as
+    /// a future commit): apply it now, drop what the Welcome already covers, and go on with later commits in order.
+    /// </summary>
+    private async Task DrainCommitsAfterRejoinAsync()
+    {
+        foreach (var commitId in _bufferedCommits.Keys.Where(c => c < _lastCommitId).ToList())
+        {
+            _bufferedCommits.Remove(commitId);
+        }
+
+        if (_bufferedCommits.Remove(_lastCommitId, out var same) &&
+            same.Publish.Msg.CommandPayload.GroupUpdate is { Op: GroupUpdateOp.Rejoin } update && IsSelf(update.Participant))
+        {
+            await ApplyGroupUpdateAsync(same);
+        }
+
+        while (_bufferedCommits.Remove(_lastCommitId + 1, out var next))
+        {
+            await ApplyGroupUpdateAsync(next);
+        }
     }
 }

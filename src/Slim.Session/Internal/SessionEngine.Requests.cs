@@ -24,17 +24,18 @@ internal sealed partial class SessionEngine
         _requests[id] = pending;
         try
         {
+            // Sent at least once, even when no reply is awaited (every member offline): they may still be listening.
             pending.CheckDone();
             for (var attempt = 0; ; attempt++)
             {
-                if (!pending.Done.Task.IsCompleted)
+                if (attempt == 0)
                 {
-                    if (attempt > 0)
-                    {
-                        Log.ControlRetransmitted(_logger, Id, type, id, attempt);
-                    }
-
-                    await SendAsync(attempt == 0 ? request : request.Clone(), retransmission: attempt > 0);
+                    await SendAsync(request);
+                }
+                else if (!pending.Done.Task.IsCompleted)
+                {
+                    Log.ControlRetransmitted(_logger, Id, type, id, attempt);
+                    await SendAsync(request.Clone(), retransmission: true);
                 }
 
                 if (await WaitAsync(pending.Done.Task, _controlInterval))
