@@ -124,7 +124,7 @@ public sealed class SessionHandle : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            throw new SlimSessionException(SlimErrorCode.SessionClosed, $"Session {Id} is closed ({_engine.Closed.Result}).");
+            throw new SlimSessionException(SlimErrorCode.SessionClosed, $"Session {Id} is closed.");
         }
     }
 

@@ -133,6 +133,37 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_replayed_control_message_is_answered_again_but_never_processed_twice()
+    {
+        await using var net = new SessionTestNetwork();
+        var (moderator, session, members) = await GroupSessionTests.CreateGroupAsync(net, 1);
+        var (c1, s1) = members[0];
+        var control = SlimName.FromWire(net.Router.Sent.First(r => r.Type == SessionMessageType.JoinRequest).Message.Publish.Msg.CommandPayload.JoinRequest.Control);
+        Message Add(string who) => Craft.Command(
+            moderator.Identity, moderator.Name, control, SessionType.Multicast, SessionMessageType.GroupUpdate, session.Id, 900,
+            new CommandPayload
+            {
+                GroupUpdate = new GroupUpdatePayload
+                {
+                    Op = GroupUpdateOp.Add,
+                    Participant = new Participant { Name = SlimName.Parse($"org/ns/{who}").WithId(5).ToWire() },
+                },
+            },
+            fanout: 256);
+
+        var first = await FeedAsync(net, c1, Add("bob"));
+        Assert.Equal(SessionMessageType.GroupAck, Assert.Single(first).Type);
+        Assert.Contains(s1.Participants, p => p.Name.Service == "bob");
+
+        // Same id again, other content: the cached ack is sent again, the content is not applied.
+        var replay = await FeedAsync(net, c1, Add("eve"));
+        var ack = Assert.Single(replay);
+        Assert.Equal(first[0].Message.Publish.Session, ack.Message.Publish.Session);
+        Assert.DoesNotContain(s1.Participants, p => p.Name.Service == "eve");
+        net.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Random_messages_never_throw_nor_crash_a_loop()
     {
         await using var net = new SessionTestNetwork();

@@ -133,7 +133,7 @@ internal sealed partial class SessionEngine
     /// <summary>A copy of a data message for one endpoint: destination rewritten, fresh token, re-sealed.</summary>
     private Message CopyFor(Message original, byte[] plaintext, Name destination, SessionMessageType type)
     {
-        var copy = original.Clone();
+        var copy = CopyForResend(original);
         copy.Publish.Header.Destination = destination.Clone();
         copy.Publish.Header.Identity = _services.Identity.GetToken();
         copy.Publish.Header.ClearError();

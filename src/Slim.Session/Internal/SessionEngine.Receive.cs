@@ -59,7 +59,7 @@ internal sealed partial class SessionEngine
                 if (_replies.TryGet(source, type, session.MessageId, out var reply))
                 {
                     // The requester did not get our reply: send it again rather than processing the request twice.
-                    var again = reply.Clone();
+                    var again = CopyForResend(reply);
                     again.Publish.Header.Destination = publish.Header.Source.Clone();
                     await SendAsync(again, retransmission: true);
                 }

@@ -35,7 +35,7 @@ internal sealed partial class SessionEngine
                 else if (!pending.Done.Task.IsCompleted)
                 {
                     Log.ControlRetransmitted(_logger, Id, type, id, attempt);
-                    await SendAsync(request.Clone(), retransmission: true);
+                    await SendAsync(CopyForResend(request), retransmission: true);
                 }
 
                 if (await WaitAsync(pending.Done.Task, _controlInterval))

@@ -106,6 +106,21 @@ internal sealed partial class SessionEngine
             ? (_controlWire!, SlimConstants.GroupFanout)
             : (_peerWire!, SlimConstants.AnycastFanout);
 
+    /// <summary>
+    /// A copy of a message we sent before, for sending again: without the link-local fields a transport may have set on
+    /// the original (header MAC, incoming connection, local routing flags).
+    /// </summary>
+    private static Message CopyForResend(Message message)
+    {
+        var copy = message.Clone();
+        var header = copy.Publish.Header;
+        header.ClearHeaderMac();
+        header.ClearIncomingConn();
+        header.ClearRecvFrom();
+        header.ClearForwardTo();
+        return copy;
+    }
+
     private static CommandPayload Payload(Action<CommandPayload> fill)
     {
         var payload = new CommandPayload();
