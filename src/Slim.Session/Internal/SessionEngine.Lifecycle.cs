@@ -16,6 +16,11 @@ internal sealed partial class SessionEngine
 
         return WithCancellation(_executor.InvokeAsync(async () =>
         {
+            if (_state == (int)SessionState.Closed)
+            {
+                return true;
+            }
+
             _closeTask ??= IsModerator ? EnqueueTask("delete", DeleteCoreAsync) : LeaveCoreAsync();
             await _closeTask;
             return true;
@@ -65,7 +70,15 @@ internal sealed partial class SessionEngine
         var closed = ClosedException();
         while (_taskQueue.TryDequeue(out var queued))
         {
-            queued.Completion.TrySetException(closed);
+            // A queued delete has nothing left to do: the session is closed, which is what it asked for.
+            if (queued.Kind == "delete")
+            {
+                queued.Completion.TrySetResult();
+            }
+            else
+            {
+                queued.Completion.TrySetException(closed);
+            }
         }
 
         foreach (var delivery in _deliveries.Values.Concat(_awaitingEndpoint))

@@ -127,7 +127,16 @@ internal sealed partial class SessionEngine
 
         if (Kind == SessionKind.Group)
         {
-            await SubscribeChannelsAsync();
+            try
+            {
+                await SubscribeChannelsAsync();
+            }
+            catch (SlimSessionException)
+            {
+                // Without the channels this app would hear nothing of the group: do not ack, give the session up.
+                await FinalizeAsync(SessionCloseReason.EstablishmentFailed);
+                return;
+            }
         }
 
         await ReplyAsync(message, SessionMessageType.GroupAck, Payload(p => p.GroupAck = new GroupAckPayload()));
