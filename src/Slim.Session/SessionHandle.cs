@@ -172,6 +172,22 @@ public sealed class SessionHandle : IAsyncDisposable
         _engine.RemoveAsync(participant, cancellationToken);
 
     /// <summary>
+    /// Group members: announce going offline without leaving (official "soft close"). The others mark this member
+    /// offline, stop sending it data and stop waiting for its acks; it stops heartbeating until
+    /// <see cref="GoOnlineAsync"/>.
+    /// </summary>
+    /// <exception cref="SlimSessionException">
+    /// <see cref="SlimErrorCode.CannotInviteToPointToPoint"/> on a point-to-point session, <see cref="SlimErrorCode.SessionClosed"/>.
+    /// </exception>
+    public Task GoOfflineAsync(CancellationToken cancellationToken = default) => _engine.SetOnlineAsync(false, cancellationToken);
+
+    /// <summary>
+    /// Group members: announce being back online. Members at the same MLS epoch mark this member online again; with MLS,
+    /// if some are at another epoch, this member asks the moderator to rejoin.
+    /// </summary>
+    public Task GoOnlineAsync(CancellationToken cancellationToken = default) => _engine.SetOnlineAsync(true, cancellationToken);
+
+    /// <summary>
     /// Closes the session: a moderator deletes it (every member is told), a participant leaves it. Completes once
     /// closed; waiting on members' replies is bounded by the control retries.
     /// </summary>

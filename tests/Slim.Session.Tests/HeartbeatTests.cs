@@ -133,6 +133,35 @@ public sealed class HeartbeatTests
         Assert.Equal(2, net.Router.Sent.Count(r => r.Type == SessionMessageType.GroupAck && r.MessageId == 78));
     }
 
+    [Fact]
+    public async Task A_member_going_offline_softly_is_acknowledged_stops_heartbeating_and_comes_back()
+    {
+        await using var net = new SessionTestNetwork();
+        var (moderator, session, members) = await GroupSessionTests.CreateGroupAsync(net, 2);
+        var (c1, s1) = members[0];
+        var (c2, s2) = members[1];
+
+        await net.RunAsync(s2.GoOfflineAsync());
+        var update = c2.Sent.Single(r => r.Type == SessionMessageType.UpdateParticipantState);
+        Assert.Equal(256u, update.Message.Publish.Header.Fanout);
+        var payload = update.Message.Publish.Msg.CommandPayload.UpdateParticipantState;
+        Assert.Equal(ParticipantState.Offline, payload.NewState);
+        Assert.Equal(c2.Name, SlimName.FromWire(payload.Participant));
+        Assert.Equal(2, net.Router.Sent.Count(r => r.Type == SessionMessageType.GroupAck && r.MessageId == update.MessageId));
+        Assert.Equal(ParticipantStatus.Offline, session.Participants.Single(p => p.Name == c2.Name).Status);
+
+        var before = Heartbeats(c2).Count;
+        await net.AdvanceAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(before, Heartbeats(c2).Count);
+
+        await net.RunAsync(s2.GoOnlineAsync());
+        Assert.Equal(ParticipantStatus.Online, session.Participants.Single(p => p.Name == c2.Name).Status);
+        Assert.Equal(ParticipantStatus.Online, s1.Participants.Single(p => p.Name == c2.Name).Status);
+        await net.AdvanceAsync(TimeSpan.FromSeconds(20));
+        Assert.True(Heartbeats(c2).Count > before);
+        net.AssertNoErrors();
+    }
+
     internal static List<SessionNotification> Notifications(SessionHandle session)
     {
         var list = new List<SessionNotification>();

@@ -9,6 +9,63 @@ internal sealed partial class SessionEngine
 {
     private bool _heartbeatStarted;
 
+    // Set while this member announced itself offline (soft close): it sends no heartbeats.
+    private bool _softOffline;
+
+    /// <summary>
+    /// Group members: announce going offline (soft close: members stop sending to us and awaiting us; we stop
+    /// heartbeats) or coming back online. Coming back at an MLS epoch others do not share gets NACKs, and with MLS we then
+    /// ask the moderator to rejoin.
+    /// </summary>
+    public Task SetOnlineAsync(bool online, CancellationToken cancellationToken)
+    {
+        if (Kind != SessionKind.Group)
+        {
+            throw new SlimSessionException(SlimErrorCode.CannotInviteToPointToPoint, $"Session {Id} is point-to-point: participant states are a group feature.");
+        }
+
+        return WithCancellation(
+            _executor.InvokeAsync(async () =>
+            {
+                await AnnounceStateAsync(online);
+                return true;
+            }),
+            cancellationToken);
+    }
+
+    private async Task AnnounceStateAsync(bool online)
+    {
+        if (IsClosedOrClosing)
+        {
+            throw ClosedException();
+        }
+
+        if (State != SessionState.Active)
+        {
+            throw new SlimSessionException(SlimErrorCode.SessionFailed, $"Session {Id} is not established yet.");
+        }
+
+        _softOffline = !online;
+        var update = NewCommand(
+            SessionMessageType.UpdateParticipantState,
+            SlimIds.NewControlMessageId(),
+            _controlWire!,
+            SlimConstants.GroupFanout,
+            Payload(p => p.UpdateParticipantState = new UpdateParticipantStatePayload
+            {
+                Participant = _localWire.Clone(),
+                NewState = online ? ParticipantState.Online : ParticipantState.Offline,
+                Epoch = _mls ? CurrentEpoch : 0,
+            }));
+        var expected = _members.Where(m => m.Status == ParticipantStatus.Online).Select(m => m.Name).ToList();
+        var outcome = await RequestAsync(update, [SessionMessageType.GroupAck, SessionMessageType.GroupNack], expected);
+        if (online && _mls && !IsModerator &&
+            outcome.Replies.Values.Any(r => r.Publish.Session.SessionMessageType == SessionMessageType.GroupNack))
+        {
+            StartRejoin();
+        }
+    }
+
     /// <summary>The epoch heartbeats and state updates carry: the MLS epoch, or u64::MAX without MLS.</summary>
     private ulong CurrentEpoch => _mls ? _security?.Epoch ?? 0 : SlimConstants.HeartbeatEpochWithoutMls;
 
@@ -40,7 +97,7 @@ internal sealed partial class SessionEngine
     private async Task OnHeartbeatTickAsync()
     {
         // Only an idle member heartbeats: data or group control sent since the last tick already proves we are alive.
-        if (!_sentSinceTick)
+        if (!_sentSinceTick && !_softOffline)
         {
             await SendHeartbeatAsync();
         }
