@@ -122,6 +122,11 @@ public sealed class BadInputTests
         Assert.Empty(await FeedAsync(net, c1, close));
         Assert.Equal(SessionState.Active, s1.State);
 
+        // Our own broadcast coming back is ignored quietly (no drop, no warning).
+        var warnings = net.LogsAtLeast(Microsoft.Extensions.Logging.LogLevel.Warning).Count;
+        Assert.Empty(await FeedAsync(net, c1, Craft.Data(c1.Name, data, SessionType.Multicast, SessionMessageType.Msg, session.Id, 1, [1], 256)));
+        Assert.Equal(warnings, net.LogsAtLeast(Microsoft.Extensions.Logging.LogLevel.Warning).Count);
+
         // Wrong session type, empty payloads, no message type at all.
         Assert.Empty(await FeedAsync(net, c1, Craft.Data(moderator.Name, data, SessionType.PointToPoint, SessionMessageType.Msg, session.Id, 2, [1], 256)));
         var empty = Craft.Data(moderator.Name, data, SessionType.Multicast, SessionMessageType.GroupUpdate, session.Id, 3, [1], 256);

@@ -23,6 +23,13 @@ internal sealed partial class SessionEngine
             return;
         }
 
+        if (source == LocalName)
+        {
+            // Our own broadcast, back through another connection.
+            Ignore(type, source, "sent by this app");
+            return;
+        }
+
         _services.Metrics.Received(type);
         if (session.SessionType != _wireType)
         {
