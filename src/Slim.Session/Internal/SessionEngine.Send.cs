@@ -127,11 +127,4 @@ internal sealed partial class SessionEngine
         fill(payload);
         return payload;
     }
-
-    private static Name WithoutId(Name name)
-    {
-        var copy = name.Clone();
-        copy.Name_.NameId = new NameId { Id0 = ulong.MaxValue, Id1 = ulong.MaxValue };
-        return copy;
-    }
 }
