@@ -64,6 +64,51 @@ public enum SlimErrorCode
     /// <summary>A session operation failed.</summary>
     SessionFailed = 400,
 
+    /// <summary>A session request got no reply within its retries (invite, remove, join, leave, receive with timeout, ...).</summary>
+    SessionTimeout = 401,
+
+    /// <summary>The named participant is not a member of the session.</summary>
+    ParticipantNotFound = 402,
+
+    /// <summary>A participant with the same name (any instance) is already a member of the group.</summary>
+    ParticipantAlreadyInGroup = 403,
+
+    /// <summary>The session is closed (deleted by the moderator, left, removed, or disposed).</summary>
+    SessionClosed = 404,
+
+    /// <summary>Only the session's moderator (its initiator) may do this.</summary>
+    NotModerator = 405,
+
+    /// <summary>Invite and remove apply to group sessions only; a point-to-point session has exactly two members.</summary>
+    CannotInviteToPointToPoint = 406,
+
+    /// <summary>A direct message (publish to) names a destination that is not a member of the session.</summary>
+    UnknownDestination = 407,
+
+    /// <summary>A reliable message could not be recovered (the sender no longer had it, or retransmission requests ran out).</summary>
+    MessageLost = 408,
+
+    /// <summary>A published message was not acknowledged by every receiver within its retries.</summary>
+    DeliveryFailed = 409,
+
+    /// <summary>No session with this id exists in the layer.</summary>
+    SessionNotFound = 410,
+
+    /// <summary>A session id is outside [0, u32::MAX - 1000), the range participants accept.</summary>
+    InvalidSessionId = 411,
+
+    /// <summary>A group join request carried no timer settings (official participants reject such groups).</summary>
+    MissingTimerSettings = 412,
+
+    /// <summary>The session needs MLS, but the layer was built without a group-security (MLS) implementation.</summary>
+    GroupSecurityUnavailable = 413,
+
+    /// <summary>An MLS operation (create, add, remove, join, commit, encrypt, decrypt) failed.</summary>
+    GroupSecurityFailed = 414,
+
+    /// <summary>A session configuration value is invalid (negative interval, percent above 100, ...).</summary>
+    InvalidSessionConfig = 415,
+
     // ---- 500-599: identity and signatures ------------------------------------------------------------------
 
     /// <summary>An identity token or end-to-end header signature did not verify.</summary>
