@@ -13,22 +13,10 @@ public static class X25519
     public const int KeySize = 32;
 
     /// <summary>Returns a fresh random private key.</summary>
-    public static byte[] GeneratePrivateKey() => RandomNumberGenerator.GetBytes(KeySize);
+    public static byte[] GeneratePrivateKey() => CurveOps.Random(KeySize);
 
     /// <summary>Computes the public key X25519(k, 9) for a private key.</summary>
-    public static byte[] GetPublicKey(ReadOnlySpan<byte> privateKey)
-    {
-        CheckLength(privateKey, nameof(privateKey));
-        var pkey = RawKeys.ImportPrivate(LibCrypto.NidX25519, privateKey);
-        try
-        {
-            return RawKeys.ExportPublic(pkey, KeySize);
-        }
-        finally
-        {
-            LibCrypto.EVP_PKEY_free(pkey);
-        }
-    }
+    public static byte[] GetPublicKey(ReadOnlySpan<byte> privateKey) => CurveOps.GetPublicKey(CurveInfo.X25519, privateKey);
 
     /// <summary>
     /// Computes the shared secret X25519(privateKey, peerPublicKey).
@@ -42,23 +30,6 @@ public static class X25519
     }
 
     /// <summary>Computes the shared secret into <paramref name="destination"/> (32 bytes).</summary>
-    public static void Agree(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, Span<byte> destination)
-    {
-        CheckLength(privateKey, nameof(privateKey));
-        CheckLength(peerPublicKey, nameof(peerPublicKey));
-        if (destination.Length < KeySize)
-        {
-            throw new ArgumentException($"Destination must hold {KeySize} bytes.", nameof(destination));
-        }
-
-        RawKeys.Derive(LibCrypto.NidX25519, privateKey, peerPublicKey, destination[..KeySize]);
-    }
-
-    private static void CheckLength(ReadOnlySpan<byte> key, string name)
-    {
-        if (key.Length != KeySize)
-        {
-            throw new ArgumentException($"X25519 keys are {KeySize} bytes; got {key.Length}.", name);
-        }
-    }
+    public static void Agree(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, Span<byte> destination) =>
+        CurveOps.Agree(CurveInfo.X25519, privateKey, peerPublicKey, destination);
 }

@@ -94,13 +94,93 @@ public enum SlimErrorCode
     /// <summary>A session operation failed.</summary>
     SessionFailed = 400,
 
+    /// <summary>A session request got no reply within its retries (invite, remove, join, leave, receive with timeout, ...).</summary>
+    SessionTimeout = 401,
+
+    /// <summary>The named participant is not a member of the session.</summary>
+    ParticipantNotFound = 402,
+
+    /// <summary>A participant with the same name (any instance) is already a member of the group.</summary>
+    ParticipantAlreadyInGroup = 403,
+
+    /// <summary>The session is closed (deleted by the moderator, left, removed, or disposed).</summary>
+    SessionClosed = 404,
+
+    /// <summary>Only the session's moderator (its initiator) may do this.</summary>
+    NotModerator = 405,
+
+    /// <summary>Invite and remove apply to group sessions only; a point-to-point session has exactly two members.</summary>
+    CannotInviteToPointToPoint = 406,
+
+    /// <summary>A direct message (publish to) names a destination that is not a member of the session.</summary>
+    UnknownDestination = 407,
+
+    /// <summary>A reliable message could not be recovered (the sender no longer had it, or retransmission requests ran out).</summary>
+    MessageLost = 408,
+
+    /// <summary>A published message was not acknowledged by every receiver within its retries.</summary>
+    DeliveryFailed = 409,
+
+    /// <summary>No session with this id exists in the layer.</summary>
+    SessionNotFound = 410,
+
+    /// <summary>A session id is outside [0, u32::MAX - 1000), the range participants accept.</summary>
+    InvalidSessionId = 411,
+
+    /// <summary>A group join request carried no timer settings (official participants reject such groups).</summary>
+    MissingTimerSettings = 412,
+
+    /// <summary>The session needs MLS, but the layer was built without a group-security (MLS) implementation.</summary>
+    GroupSecurityUnavailable = 413,
+
+    /// <summary>An MLS operation (create, add, remove, join, commit, encrypt, decrypt) failed.</summary>
+    GroupSecurityFailed = 414,
+
+    /// <summary>A session configuration value is invalid (negative interval, percent above 100, ...).</summary>
+    InvalidSessionConfig = 415,
+
     // ---- 500-599: identity and signatures ------------------------------------------------------------------
 
     /// <summary>An identity token or end-to-end header signature did not verify.</summary>
     IdentityInvalid = 500,
 
+    /// <summary>A shared secret is shorter than the 32 bytes official SLIM requires.</summary>
+    IdentitySecretTooShort = 501,
+
+    /// <summary>An identity option is invalid (empty or malformed id, negative duration, missing audience, ...).</summary>
+    IdentityConfigurationInvalid = 502,
+
+    /// <summary>A key could not be read or is of an unsupported type (PEM, JWK, raw public key).</summary>
+    IdentityKeyInvalid = 503,
+
+    /// <summary>No token can be produced right now (token file missing or unreadable, SVID expired and not renewed).</summary>
+    IdentityTokenUnavailable = 504,
+
+    /// <summary>A token's <c>pubkey</c> claim does not match the app's signature key.</summary>
+    IdentityKeyMismatch = 505,
+
+    /// <summary>A SPIFFE Workload API call failed (connection, gRPC status, malformed reply).</summary>
+    IdentityWorkloadApiFailed = 506,
+
     // ---- 600-699: transport and hosting ---------------------------------------------------------------------
 
-    /// <summary>The underlying connection failed or closed.</summary>
+    /// <summary>The underlying connection failed or closed, or the stream was reset, after the stream was open.</summary>
     TransportFailed = 600,
+
+    /// <summary>A stream could not be opened: TCP connect, TLS handshake, HTTP/2 setup or the response headers failed
+    /// or did not arrive within the connect timeout.</summary>
+    ConnectFailed = 601,
+
+    /// <summary>The peer ended the gRPC call with a non-OK <c>grpc-status</c> (in trailers or a trailers-only response).</summary>
+    GrpcStatus = 602,
+
+    /// <summary>The peer's response is not a gRPC response (HTTP status other than 200, or a content-type other than
+    /// <c>application/grpc</c>).</summary>
+    NotGrpcResponse = 603,
+
+    /// <summary>A TLS setting is unusable (missing or unreadable PEM file, certificate without its key, ...).</summary>
+    TlsConfigurationInvalid = 604,
+
+    /// <summary>A server endpoint could not be parsed or bound.</summary>
+    EndpointBindFailed = 605,
 }

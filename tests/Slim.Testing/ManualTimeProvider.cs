@@ -123,6 +123,28 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>When the earliest armed timer falls due, or null when none is armed.</summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Where(t => t.DueAt is not null).Select(t => t.DueAt).Min();
+            }
+        }
+    }
+
+    /// <summary>Moves the clock to <paramref name="target"/> (no-op when it is not in the future), firing due timers.</summary>
+    public void AdvanceTo(DateTimeOffset target)
+    {
+        var delta = target - GetUtcNow();
+        if (delta > TimeSpan.Zero)
+        {
+            Advance(delta);
+        }
+    }
+
     /// <summary>Number of armed timers (for assertions on cleanup).</summary>
     public int ActiveTimers
     {

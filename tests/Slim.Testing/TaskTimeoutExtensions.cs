@@ -16,8 +16,9 @@ public static class TaskTimeoutExtensions
         {
             await task.WaitAsync(limit).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted)
         {
+            // Only our own limit is rewritten; a TimeoutException thrown by the task itself keeps its message.
             throw new TimeoutException($"{what ?? "operation"} did not complete within {limit.TotalSeconds:0.#} s.");
         }
     }
@@ -29,8 +30,9 @@ public static class TaskTimeoutExtensions
         {
             return await task.WaitAsync(limit).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted)
         {
+            // Only our own limit is rewritten; a TimeoutException thrown by the task itself keeps its message.
             throw new TimeoutException($"{what ?? "operation"} did not complete within {limit.TotalSeconds:0.#} s.");
         }
     }

@@ -1,55 +1,86 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Slim.Crypto.Internal;
 
-/// <summary>Helpers over EVP raw keys shared by the curve primitives.</summary>
+/// <summary>Operations over EVP raw keys shared by the curve primitives.</summary>
 internal static class RawKeys
 {
-    internal static unsafe IntPtr ImportPrivate(int nid, ReadOnlySpan<byte> key)
+    internal static unsafe EvpPKeyHandle ImportPrivate(int nid, ReadOnlySpan<byte> key)
     {
         LibCrypto.EnsureLoaded();
         fixed (byte* p = key)
         {
             var pkey = LibCrypto.EVP_PKEY_new_raw_private_key(nid, IntPtr.Zero, p, (nuint)key.Length);
-            return pkey != IntPtr.Zero ? pkey : throw Failure("import private key");
+            if (pkey.IsInvalid)
+            {
+                pkey.Dispose();
+                throw Failure("import private key");
+            }
+
+            return pkey;
         }
     }
 
-    internal static unsafe IntPtr ImportPublic(int nid, ReadOnlySpan<byte> key)
+    internal static unsafe EvpPKeyHandle ImportPublic(int nid, ReadOnlySpan<byte> key)
     {
         LibCrypto.EnsureLoaded();
         fixed (byte* p = key)
         {
             var pkey = LibCrypto.EVP_PKEY_new_raw_public_key(nid, IntPtr.Zero, p, (nuint)key.Length);
-            return pkey != IntPtr.Zero ? pkey : throw Failure("import public key");
+            if (pkey.IsInvalid)
+            {
+                pkey.Dispose();
+                throw Failure("import public key");
+            }
+
+            return pkey;
         }
     }
 
-    internal static unsafe byte[] ExportPublic(IntPtr pkey, int size)
+    internal static unsafe void ExportPublic(EvpPKeyHandle pkey, Span<byte> destination)
     {
-        var pub = new byte[size];
-        nuint len = (nuint)size;
-        fixed (byte* p = pub)
+        nuint len = (nuint)destination.Length;
+        fixed (byte* p = destination)
         {
-            if (LibCrypto.EVP_PKEY_get_raw_public_key(pkey, p, &len) != 1 || len != (nuint)size)
+            if (LibCrypto.EVP_PKEY_get_raw_public_key(pkey, p, &len) != 1 || len != (nuint)destination.Length)
             {
                 throw Failure("export public key");
             }
         }
-
-        return pub;
     }
 
-    internal static unsafe void Derive(int nid, ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, Span<byte> destination)
+    internal static unsafe void ExportPrivate(EvpPKeyHandle pkey, Span<byte> destination)
     {
-        var priv = ImportPrivate(nid, privateKey);
-        var peer = IntPtr.Zero;
-        var ctx = IntPtr.Zero;
+        nuint len = (nuint)destination.Length;
+        fixed (byte* p = destination)
+        {
+            if (LibCrypto.EVP_PKEY_get_raw_private_key(pkey, p, &len) != 1 || len != (nuint)destination.Length)
+            {
+                throw Failure("export private key");
+            }
+        }
+    }
+
+    internal static void Derive(int nid, ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, Span<byte> destination)
+    {
+        using var priv = ImportPrivate(nid, privateKey);
+        using var peer = ImportPublic(nid, peerPublicKey);
+        Derive(priv, peer, destination);
+    }
+
+    internal static unsafe void Derive(EvpPKeyHandle priv, EvpPKeyHandle peer, Span<byte> destination)
+    {
+        var ctx = LibCrypto.EVP_PKEY_CTX_new(priv, IntPtr.Zero);
+        if (ctx == IntPtr.Zero)
+        {
+            throw Failure("derive context");
+        }
+
         try
         {
-            peer = ImportPublic(nid, peerPublicKey);
-            ctx = LibCrypto.EVP_PKEY_CTX_new(priv, IntPtr.Zero);
-            if (ctx == IntPtr.Zero || LibCrypto.EVP_PKEY_derive_init(ctx) != 1 || LibCrypto.EVP_PKEY_derive_set_peer(ctx, peer) != 1)
+            if (LibCrypto.EVP_PKEY_derive_init(ctx) != 1 || LibCrypto.EVP_PKEY_derive_set_peer(ctx, peer) != 1)
             {
                 throw Failure("derive setup");
             }
@@ -66,17 +97,73 @@ internal static class RawKeys
         }
         finally
         {
-            if (ctx != IntPtr.Zero)
+            LibCrypto.EVP_PKEY_CTX_free(ctx);
+        }
+    }
+
+    internal static unsafe void Sign(EvpPKeyHandle priv, ReadOnlySpan<byte> message, Span<byte> signature)
+    {
+        var ctx = LibCrypto.EVP_MD_CTX_new();
+        if (ctx == IntPtr.Zero)
+        {
+            throw Failure("digest context");
+        }
+
+        try
+        {
+            if (LibCrypto.EVP_DigestSignInit(ctx, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, priv) != 1)
             {
-                LibCrypto.EVP_PKEY_CTX_free(ctx);
+                throw Failure("sign setup");
             }
 
-            if (peer != IntPtr.Zero)
+            nuint len = (nuint)signature.Length;
+            fixed (byte* s = signature)
+            fixed (byte* m = &NonNullReference(message))
             {
-                LibCrypto.EVP_PKEY_free(peer);
+                if (LibCrypto.EVP_DigestSign(ctx, s, &len, m, (nuint)message.Length) != 1 || len != (nuint)signature.Length)
+                {
+                    throw Failure("sign");
+                }
+            }
+        }
+        finally
+        {
+            LibCrypto.EVP_MD_CTX_free(ctx);
+        }
+    }
+
+    internal static unsafe bool Verify(EvpPKeyHandle pub, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        var ctx = LibCrypto.EVP_MD_CTX_new();
+        if (ctx == IntPtr.Zero)
+        {
+            throw Failure("digest context");
+        }
+
+        try
+        {
+            if (LibCrypto.EVP_DigestVerifyInit(ctx, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, pub) != 1)
+            {
+                throw Failure("verify setup");
             }
 
-            LibCrypto.EVP_PKEY_free(priv);
+            fixed (byte* s = &NonNullReference(signature))
+            fixed (byte* m = &NonNullReference(message))
+            {
+                var rc = LibCrypto.EVP_DigestVerify(ctx, s, (nuint)signature.Length, m, (nuint)message.Length);
+                if (rc != 1)
+                {
+                    // 0 = bad signature, negative = malformed input; both mean "not valid" and leave errors queued.
+                    LibCrypto.ERR_clear_error();
+                    return false;
+                }
+
+                return true;
+            }
+        }
+        finally
+        {
+            LibCrypto.EVP_MD_CTX_free(ctx);
         }
     }
 
@@ -85,4 +172,13 @@ internal static class RawKeys
         LibCrypto.ERR_clear_error();
         return new CryptographicException($"OpenSSL {what} failed.");
     }
+
+    private static readonly byte[] EmptyPlaceholder = new byte[1];
+
+    /// <summary>
+    /// A reference that is never null, so an empty message still reaches OpenSSL as a valid pointer with length 0
+    /// (some OpenSSL builds reject a NULL buffer even when the length is 0).
+    /// </summary>
+    private static ref byte NonNullReference(ReadOnlySpan<byte> span) =>
+        ref span.IsEmpty ? ref MemoryMarshal.GetArrayDataReference(EmptyPlaceholder) : ref Unsafe.AsRef(in span[0]);
 }

@@ -12,6 +12,14 @@ namespace Slim.DataPlane.Transport;
 /// (<c>Transport/GrpcStreamClient</c>), and tests use in-memory pipes. The connection that owns the stream runs one
 /// read loop over <see cref="Input"/> and one write loop over <see cref="Output"/>; neither end of the stream
 /// knows anything of SLIM messages.
+/// <para>Endings: once the stream can no longer carry our bytes (the peer ended the call, reset it, or the connection
+/// died), flushes of <see cref="Output"/> return <c>IsCompleted</c>, as for any pipe whose reader went away.
+/// <see cref="Input"/> tells why: it completes for a normal end, and throws <see cref="SlimTransportException"/>
+/// (after the bytes that arrived before) for an error status, a reset or a lost connection, which also cancel
+/// <see cref="Aborted"/>. A cancelled caller token stays an <see cref="OperationCanceledException"/>.</para>
+/// <para>Threading: <see cref="CompleteAsync"/> writes on the same HTTP/2 stream as <see cref="Output"/>, so call
+/// it from the writer of <see cref="Output"/> or once that writer has stopped. <see cref="IAsyncDisposable.DisposeAsync"/>
+/// aborts the stream if it is still open and may be called from any thread.</para>
 /// </remarks>
 public interface IFrameStream : IAsyncDisposable
 {

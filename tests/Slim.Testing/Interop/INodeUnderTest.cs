@@ -1,0 +1,17 @@
+namespace Slim.Testing.Interop;
+
+/// <summary>
+/// A SLIM node that interop scenarios connect their apps to. Implementations: <see cref="OfficialNode"/> (the official
+/// package, strict or lenient); our own node is meant to be added as one more implementation.
+/// </summary>
+public interface INodeUnderTest : IAsyncDisposable
+{
+    /// <summary>Short human-readable description used in test output, e.g. "official strict node on 127.0.0.1:40123".</summary>
+    string Description { get; }
+
+    /// <summary>The endpoint apps connect to, e.g. <c>http://127.0.0.1:40123</c> (insecure HTTP/2).</summary>
+    Uri Endpoint { get; }
+
+    /// <summary>The node's recent diagnostics (its log), for failure messages.</summary>
+    string RecentDiagnostics();
+}
