@@ -12,8 +12,9 @@ namespace Slim.DataPlane.Connections;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Sending: <see cref="SendAsync"/> routes a wire message immediately on the caller's thread; the processor owns the
-/// message afterwards (do not reuse it). A publish nobody subscribed comes back as a <see cref="RoutingError"/>
+/// Sending: <see cref="SendAsync"/> routes a wire message immediately on the caller's thread. The message object is
+/// never modified (outputs get copies), so a session may send the same object again to retransmit it, but it must
+/// not change it while a send is in progress. A publish nobody subscribed comes back as a <see cref="RoutingError"/>
 /// on <see cref="Reader"/>; remote senders in the same situation are never told.
 /// </para>
 /// <para>

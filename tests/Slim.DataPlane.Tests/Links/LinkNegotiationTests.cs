@@ -293,7 +293,7 @@ public sealed class LinkNegotiationTests(ITestOutputHelper output)
     // ---- initiator ----------------------------------------------------------------------------------------------
 
     /// <summary>A scripted server: answers the processor's Link request with whatever <paramref name="answer"/> returns.</summary>
-    private static Func<CancellationToken, ValueTask<Transport.IFrameStream>> ScriptedServer(
+    private static Func<CancellationToken, ValueTask<Slim.DataPlane.Transport.IFrameStream>> ScriptedServer(
         Func<LinkNegotiationPayload, Message?> answer, List<LinkNegotiationPayload> requests, List<InMemoryFrameStream> servers)
     {
         return token =>
@@ -318,7 +318,7 @@ public sealed class LinkNegotiationTests(ITestOutputHelper output)
                     await server.CompleteAsync();
                 }
             }, token);
-            return ValueTask.FromResult<Transport.IFrameStream>(client);
+            return ValueTask.FromResult<Slim.DataPlane.Transport.IFrameStream>(client);
         };
     }
 
@@ -418,7 +418,7 @@ public sealed class LinkNegotiationTests(ITestOutputHelper output)
         var (client, server) = InMemoryFrameStream.CreatePair();
 
         var armed = time.WhenTimerArmedAsync(SlimConstants.LinkNegotiationTimeout);
-        var connecting = processor.ConnectAsync(_ => ValueTask.FromResult<Transport.IFrameStream>(client), cancellationToken: Ct);
+        var connecting = processor.ConnectAsync(_ => ValueTask.FromResult<Slim.DataPlane.Transport.IFrameStream>(client), cancellationToken: Ct);
         await armed.WithTimeout();
         time.Advance(SlimConstants.LinkNegotiationTimeout);
 
@@ -447,7 +447,7 @@ public sealed class LinkNegotiationTests(ITestOutputHelper output)
         {
             var (c, s) = InMemoryFrameStream.CreatePair();
             accepted.Add(server.AcceptAsync(s, Ct));
-            return ValueTask.FromResult<Transport.IFrameStream>(c);
+            return ValueTask.FromResult<Slim.DataPlane.Transport.IFrameStream>(c);
         }, new OutboundLinkOptions { ConnectionType = ConnectionType.Remote }, Ct).WithTimeout();
 
         var seen = Assert.Single(server.GetConnections());

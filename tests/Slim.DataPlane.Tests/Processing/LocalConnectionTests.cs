@@ -14,6 +14,7 @@ public sealed class LocalConnectionTests(ITestOutputHelper output)
 {
     private static readonly SlimName Alice = new("org", "ns", "alice", 0xA1);
     private static readonly SlimName Bob = new("org", "ns", "bob", 0xB0B);
+    private static readonly SlimName Chat = new("org", "ns", "chat", 0xC4A7);
 
     internal static async Task<LocalDelivery> NextAsync(LocalConnection local) =>
         await local.Reader.ReadAsync(Ct).AsTask().WithTimeout(what: "a local delivery");
@@ -211,6 +212,46 @@ public sealed class LocalConnectionTests(ITestOutputHelper output)
         Assert.Equal("direct", Messages.Text(received));
         Assert.False(received.Publish.Header.HasForwardTo);
         Assert.False(received.Publish.Header.HasRecvFrom);
+    }
+
+    [Fact]
+    public async Task A_local_apps_message_is_never_modified_so_it_can_be_sent_again()
+    {
+        await using var processor = new MessageProcessor();
+        await using var alice = processor.CreateLocalConnection();
+        await using var carol = processor.CreateLocalConnection();
+        await using var bob = await TestPeer.ConnectAsync(processor);
+        await carol.SubscribeAsync(Bob, Bob, cancellationToken: Ct).WithTimeout();
+        var bobConnection = processor.GetConnections().Single(c => c.Type == ConnectionType.Edge).Id;
+
+        // A reply pinned to a connection (forward_to), as a session sends it, retransmitted with the same object.
+        var reply = Messages.Publish(Alice, Bob, text: "reply");
+        reply.Publish.Header.ForwardTo = bobConnection;
+        var before = reply.Clone();
+        await alice.SendAsync(reply, Ct).AsTask().WithTimeout();
+        await alice.SendAsync(reply, Ct).AsTask().WithTimeout();
+
+        Assert.Equal(before, reply);
+        Assert.Equal("reply", Messages.Text(await bob.ReceiveAsync()));
+        Assert.Equal("reply", Messages.Text(await bob.ReceiveAsync()));
+
+        // Broadcast to a local and a remote member, twice.
+        await bob.SubscribeAsync(Bob, Chat, 7);
+        await carol.SubscribeAsync(Bob, Chat, cancellationToken: Ct).WithTimeout();
+        var group = Messages.Publish(Alice, Chat, SlimConstants.GroupFanout, text: "group");
+        before = group.Clone();
+        await alice.SendAsync(group, Ct).AsTask().WithTimeout();
+        await alice.SendAsync(group, Ct).AsTask().WithTimeout();
+
+        Assert.Equal(before, group);
+        for (var i = 0; i < 2; i++)
+        {
+            var remote = await bob.ReceiveAsync();
+            Assert.Equal(alice.Id, remote.Publish.Header.IncomingConn);
+            var local = await NextMessageAsync(carol);
+            Assert.Equal(alice.Id, local.Publish.Header.IncomingConn);
+            Assert.NotSame(group, local);
+        }
     }
 
     [Fact]

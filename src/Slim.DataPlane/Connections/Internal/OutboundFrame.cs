@@ -63,7 +63,7 @@ internal sealed class OutboundFrame
     {
         var headerA = raw.SourceField.Length + raw.DestinationField.Length + raw.IdentityField.Length
                       + raw.FanoutField.Length + raw.VersionField.Length + raw.ErrorField.Length
-                      + 1 + RawPublish.VarintSize(ttl) + 1 + RawPublish.VarintSize(incomingConnection);
+                      + (ttl == 0 ? 0 : 1 + RawPublish.VarintSize(ttl)) + 1 + RawPublish.VarintSize(incomingConnection);
         var headerB = raw.SignatureField.Length + raw.Unknown0.Length + raw.Unknown1.Length + raw.Unknown2.Length + raw.Unknown3.Length;
         var body = raw.MacBodyLength(received: false);
         var buffer = Pool.Rent(message.Length + headerA + headerB + body);
@@ -85,8 +85,13 @@ internal sealed class OutboundFrame
         written += Copy(message, a[written..], raw.IdentityField);
         written += Copy(message, a[written..], raw.FanoutField);
         written += Copy(message, a[written..], raw.VersionField);
-        a[written++] = TtlTag;
-        written += RawPublish.WriteVarint(a[written..], ttl);
+        if (ttl != 0)
+        {
+            // proto3 leaves a zero scalar out, as Google.Protobuf and prost do.
+            a[written++] = TtlTag;
+            written += RawPublish.WriteVarint(a[written..], ttl);
+        }
+
         a[written++] = IncomingConnTag;
         written += RawPublish.WriteVarint(a[written..], incomingConnection);
         written += Copy(message, a[written..], raw.ErrorField);

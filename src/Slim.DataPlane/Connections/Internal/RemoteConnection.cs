@@ -130,6 +130,27 @@ internal sealed class RemoteConnection : Connection, IDisposable
         return _closed ? DeliveryResult.Closed : DeliveryResult.QueueFull;
     }
 
+    /// <summary>Queues a frame, waiting for space (a local sender's single target).</summary>
+    public async ValueTask<DeliveryResult> DeliverAsync(OutboundFrame frame, CancellationToken cancellationToken)
+    {
+        frame.AddReference();
+        try
+        {
+            await _queue.Writer.WriteAsync(new Outgoing(null, frame), cancellationToken).ConfigureAwait(false);
+            return DeliveryResult.Delivered;
+        }
+        catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
+        {
+            frame.Release();
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            return DeliveryResult.Closed;
+        }
+    }
+
     public override async ValueTask<DeliveryResult> DeliverAsync(Message message, CancellationToken cancellationToken)
     {
         if (_queue.Writer.TryWrite(new Outgoing(message, null)))

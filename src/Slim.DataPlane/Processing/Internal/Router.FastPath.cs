@@ -109,23 +109,8 @@ internal sealed partial class Router
         return true;
     }
 
-    private void Deliver(Connection target, OutboundFrame frame)
-    {
-        var result = target is RemoteConnection remote ? remote.TryDeliver(frame) : target.TryDeliver(frame.ToMessage());
-        switch (result)
-        {
-            case DeliveryResult.Delivered:
-                Metrics.Forwarded(MessageKind.Publish);
-                break;
-            case DeliveryResult.QueueFull:
-                Metrics.Dropped(DropReasons.QueueFull);
-                Log.QueueFull(Logger, target.Id);
-                break;
-            default:
-                Metrics.Dropped(DropReasons.ConnectionClosed);
-                break;
-        }
-    }
+    private void Deliver(Connection target, OutboundFrame frame) =>
+        Count(target is RemoteConnection remote ? remote.TryDeliver(frame) : target.TryDeliver(frame.ToMessage()), target);
 
     private static bool VerifyRaw(ReadOnlySpan<byte> message, in RawPublish raw, HeaderMacContext mac)
     {

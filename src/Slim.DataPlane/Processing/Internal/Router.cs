@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Slim.DataPlane.Connections;
 using Slim.DataPlane.Connections.Internal;
@@ -118,7 +120,7 @@ internal sealed partial class Router : IDisposable
         header.Ttl--;
         if (kind == MessageKind.Publish)
         {
-            RoutePublish(message, header, from, allowWait: false);
+            RoutePublish(message, header, from);
         }
         else
         {
@@ -126,7 +128,10 @@ internal sealed partial class Router : IDisposable
         }
     }
 
-    /// <summary>A message sent by a local app. Invalid messages throw (the app is local code, not a peer).</summary>
+    /// <summary>
+    /// A message sent by a local app. The app's object is never modified (a session may send the same object again
+    /// to retransmit it): outputs get copies or frames. Invalid messages throw (the app is local code, not a peer).
+    /// </summary>
     public ValueTask ProcessLocalAsync(Message message, LocalEndpoint from, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -143,17 +148,17 @@ internal sealed partial class Router : IDisposable
             return ValueTask.CompletedTask;
         }
 
-        var header = message.GetSlimHeader()!;
-        header.ClearHeaderMac();
-        header.IncomingConn = from.Id;
         if (kind != MessageKind.Publish)
         {
-            HandleSubscription(message, header, from, kind == MessageKind.Subscribe);
+            var copy = message.Clone();
+            var header = copy.GetSlimHeader()!;
+            header.ClearHeaderMac();
+            header.IncomingConn = from.Id;
+            HandleSubscription(copy, header, from, kind == MessageKind.Subscribe);
             return ValueTask.CompletedTask;
         }
 
-        var blocked = RoutePublish(message, header, from, allowWait: true);
-        return blocked is null ? ValueTask.CompletedTask : WaitAndDeliverAsync(blocked, message, cancellationToken);
+        return RouteLocalPublish(message, from, cancellationToken);
     }
 
     /// <summary>A frame whose payload is not a protobuf Message.</summary>
@@ -166,32 +171,13 @@ internal sealed partial class Router : IDisposable
 
     // ---- publish routing -----------------------------------------------------------------------------------------
 
-    /// <summary>
-    /// Routes a publish. Returns the single target whose queue was full when <paramref name="allowWait"/> is set
-    /// (the caller then waits for space); otherwise null.
-    /// </summary>
-    private Connection? RoutePublish(Message message, SLIMHeader header, Connection ingress, bool allowWait)
+    /// <summary>Routes a publish that arrived from a remote connection (the message is ours to modify).</summary>
+    private void RoutePublish(Message message, SLIMHeader header, Connection ingress)
     {
-        Connection? target;
-        if (header.HasForwardTo)
-        {
-            var forwardTo = header.ForwardTo;
-            header.ClearForwardTo();
-            header.ClearRecvFrom();
-            if (_connections.TryGetValue(forwardTo, out target))
-            {
-                return DeliverOne(target, message, allowWait);
-            }
-
-            NoRoute(message, header, ingress, $"connection {forwardTo} does not exist");
-            return null;
-        }
-
-        header.ClearRecvFrom();
         if (!SlimName.TryFromWire(header.Destination, out var destination))
         {
             Metrics.Dropped(DropReasons.Invalid);
-            return null;
+            return;
         }
 
         var filter = ingress.Type == ConnectionType.Peer && !Options.RelayPeerPublishes
@@ -199,61 +185,184 @@ internal sealed partial class Router : IDisposable
             : ConnectionTypeFilter.All;
         if (header.Fanout == SlimConstants.AnycastFanout)
         {
-            if (Subscriptions.TryMatchOne(destination, ingress.Id, filter, out var id) && _connections.TryGetValue(id, out target))
+            if (Subscriptions.TryMatchOne(destination, ingress.Id, filter, out var id) && _connections.TryGetValue(id, out var target))
             {
-                return DeliverOne(target, message, allowWait);
+                Deliver(target, message);
+                return;
             }
         }
         else if (Subscriptions.TryMatchAll(destination, ingress.Id, filter, out var matches))
         {
-            DeliverAll(matches, message, MessageKind.Publish);
-            return null;
-        }
-
-        if (ingress.IsLocal && DefaultRoute is { } fallback && fallback != ingress.Id && _connections.TryGetValue(fallback, out target))
-        {
-            return DeliverOne(target, message, allowWait);
+            DeliverAll(matches, message);
+            return;
         }
 
         NoRoute(message, header, ingress, $"no route for {destination}");
-        return null;
     }
 
-    private Connection? DeliverOne(Connection target, Message message, bool allowWait)
+    /// <summary>
+    /// Routes a local app's publish without touching its object: remote outputs share one frame carrying this hop's
+    /// stamping, local outputs get stamped copies. Waits for queue space only when the single target is remote.
+    /// </summary>
+    private ValueTask RouteLocalPublish(Message message, LocalEndpoint from, CancellationToken cancellationToken)
     {
-        switch (target.TryDeliver(message))
+        var header = message.Publish.Header;
+        Connection? single = null;
+        MatchSet matches = default;
+        var broadcast = false;
+        if (header.HasForwardTo)
         {
-            case DeliveryResult.Delivered:
-                Metrics.Forwarded(message.Kind());
-                return null;
-            case DeliveryResult.QueueFull when allowWait && !target.IsLocal:
-                return target;
-            case DeliveryResult.QueueFull:
-                Metrics.Dropped(DropReasons.QueueFull);
-                Log.QueueFull(Logger, target.Id);
-                return null;
-            default:
-                Metrics.Dropped(DropReasons.ConnectionClosed);
-                return null;
-        }
-    }
-
-    private async ValueTask WaitAndDeliverAsync(Connection target, Message message, CancellationToken cancellationToken)
-    {
-        var result = await target.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
-        if (result == DeliveryResult.Delivered)
-        {
-            Metrics.Forwarded(MessageKind.Publish);
+            if (!_connections.TryGetValue(header.ForwardTo, out single))
+            {
+                NoRoute(message, header, from, $"connection {header.ForwardTo} does not exist");
+                return ValueTask.CompletedTask;
+            }
         }
         else
         {
-            Metrics.Dropped(DropReasons.ConnectionClosed);
+            var destination = SlimName.FromWire(header.Destination);
+            if (header.Fanout == SlimConstants.AnycastFanout)
+            {
+                if (Subscriptions.TryMatchOne(destination, from.Id, ConnectionTypeFilter.All, out var id))
+                {
+                    _connections.TryGetValue(id, out single);
+                }
+            }
+            else
+            {
+                broadcast = Subscriptions.TryMatchAll(destination, from.Id, ConnectionTypeFilter.All, out matches);
+            }
+
+            if (single is null && !broadcast)
+            {
+                if (DefaultRoute is not { } fallback || fallback == from.Id || !_connections.TryGetValue(fallback, out single))
+                {
+                    NoRoute(message, header, from, $"no route for {destination}");
+                    return ValueTask.CompletedTask;
+                }
+            }
+        }
+
+        OutboundFrame? frame = null;
+        try
+        {
+            if (single is not null)
+            {
+                if (single is RemoteConnection remote && (frame = LocalFrame(message, from.Id)) is not null)
+                {
+                    switch (remote.TryDeliver(frame))
+                    {
+                        case DeliveryResult.QueueFull:
+                            // The one place that waits: a local sender slows itself down, nobody else.
+                            var waiting = frame;
+                            frame = null;
+                            return WaitAndDeliverAsync(remote, waiting, cancellationToken);
+                        case var result:
+                            Count(result, remote);
+                            break;
+                    }
+                }
+                else
+                {
+                    Deliver(single, StampedCopy(message, from.Id));
+                }
+
+                return ValueTask.CompletedTask;
+            }
+
+            foreach (var id in matches)
+            {
+                if (!_connections.TryGetValue(id, out var target))
+                {
+                    continue;
+                }
+
+                if (target is RemoteConnection remote)
+                {
+                    frame ??= LocalFrame(message, from.Id);
+                    if (frame is not null)
+                    {
+                        Count(remote.TryDeliver(frame), remote);
+                        continue;
+                    }
+                }
+
+                Deliver(target, StampedCopy(message, from.Id));
+            }
+
+            return ValueTask.CompletedTask;
+        }
+        finally
+        {
+            frame?.Release();
+        }
+    }
+
+    // The local app's message as a frame for remote outputs: ttl kept, incoming_conn = the app, link fields dropped.
+    // Null for the rare message the byte path does not take (the caller then sends a stamped copy).
+    private static OutboundFrame? LocalFrame(Message message, ulong incomingConnection)
+    {
+        var size = message.CalculateSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var bytes = buffer.AsSpan(0, size);
+            message.WriteTo(bytes);
+            return RawPublish.TryRead(bytes, out var raw)
+                ? OutboundFrame.Create(bytes, in raw, raw.Ttl, incomingConnection)
+                : null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Message StampedCopy(Message message, ulong incomingConnection)
+    {
+        var copy = message.Clone();
+        var header = copy.GetSlimHeader()!;
+        header.ClearHeaderMac();
+        header.ClearRecvFrom();
+        header.ClearForwardTo();
+        header.IncomingConn = incomingConnection;
+        return copy;
+    }
+
+    private void Deliver(Connection target, Message message) => Count(target.TryDeliver(message), target);
+
+    private void Count(DeliveryResult result, Connection target)
+    {
+        switch (result)
+        {
+            case DeliveryResult.Delivered:
+                Metrics.Forwarded(MessageKind.Publish);
+                break;
+            case DeliveryResult.QueueFull:
+                Metrics.Dropped(DropReasons.QueueFull);
+                Log.QueueFull(Logger, target.Id);
+                break;
+            default:
+                Metrics.Dropped(DropReasons.ConnectionClosed);
+                break;
+        }
+    }
+
+    private async ValueTask WaitAndDeliverAsync(RemoteConnection target, OutboundFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Count(await target.DeliverAsync(frame, cancellationToken).ConfigureAwait(false), target);
+        }
+        finally
+        {
+            frame.Release();
         }
     }
 
     // Every output gets its own instance: copies first, the original last (once handed over, the original may be
     // written by another thread's write loop, so it must not be read again here).
-    private void DeliverAll(MatchSet matches, Message message, MessageKind kind)
+    private void DeliverAll(MatchSet matches, Message message)
     {
         var count = matches.Count;
         var index = 0;
@@ -266,19 +375,7 @@ internal sealed partial class Router : IDisposable
             }
 
             var copy = index == count ? message : message.Clone();
-            switch (target.TryDeliver(copy))
-            {
-                case DeliveryResult.Delivered:
-                    Metrics.Forwarded(kind);
-                    break;
-                case DeliveryResult.QueueFull:
-                    Metrics.Dropped(DropReasons.QueueFull);
-                    Log.QueueFull(Logger, target.Id);
-                    break;
-                default:
-                    Metrics.Dropped(DropReasons.ConnectionClosed);
-                    break;
-            }
+            Count(target.TryDeliver(copy), target);
         }
     }
 
