@@ -292,7 +292,7 @@ public sealed class OutboundLink : IAsyncDisposable
         {
             await stream.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException or SlimTransportException)
         {
             // Already torn down by the transport.
         }

@@ -247,7 +247,7 @@ public sealed class MessageProcessor : IAsyncDisposable
         {
             await stream.CompleteAsync(error).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or SlimTransportException)
         {
             // The stream is already gone.
         }

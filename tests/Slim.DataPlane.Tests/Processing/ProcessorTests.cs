@@ -346,6 +346,26 @@ public sealed class ProcessorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_transport_error_closes_that_connection_without_an_error_log()
+    {
+        var log = new TestLog(output);
+        await using var processor = new MessageProcessor(loggerFactory: log);
+        using var metrics = new MetricCollector(processor.Meter);
+        var alice = await TestPeer.ConnectAsync(processor);
+        await alice.SubscribeAsync(Alice, Alice, 1);
+
+        // What the HTTP/2 transports do on a reset or a lost connection: the input throws a transport exception.
+        await alice.Stream.Output.CompleteAsync(new Slim.DataPlane.Transport.SlimTransportException(
+            SlimErrorCode.TransportFailed, Slim.DataPlane.Transport.GrpcStatusCode.Unavailable, "connection lost"));
+        await alice.Accepted.WithTimeout();
+
+        Assert.Equal(1, metrics.Get("slim.dataplane.connections.closed", "reason", "transport_error"));
+        Assert.Empty(processor.GetSubscriptions());
+        log.AssertNoErrors();
+        await alice.Stream.Input.CompleteAsync();
+    }
+
+    [Fact]
     public async Task Random_payloads_in_valid_frames_are_only_ever_dropped()
     {
         var log = new TestLog();

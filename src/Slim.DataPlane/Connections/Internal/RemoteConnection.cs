@@ -218,7 +218,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
                 ? new SlimDataPlaneException(SlimErrorCode.ConnectionClosed, $"connection closed: {reason}")
                 : null).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or SlimTransportException)
         {
             // The stream is already gone; nothing more to tell the peer.
         }
@@ -284,7 +284,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
 
             return await FlushAsync(output).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or SlimTransportException)
         {
             return CloseReasons.TransportError;
         }
@@ -321,7 +321,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
         {
             return CloseReasons.Closed;
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or SlimTransportException)
         {
             return CloseReasons.TransportError;
         }
@@ -434,7 +434,7 @@ internal sealed class RemoteConnection : Connection, IDisposable
         {
             return CloseReasons.Closed;
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or SlimTransportException)
         {
             return CloseReasons.TransportError;
         }

@@ -213,7 +213,7 @@ internal static class LinkNegotiator
         {
             return NegotiationResult.Fail(Reasons.Canceled, "link negotiation was canceled", SlimErrorCode.ConnectionClosed);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or SlimTransportException)
         {
             return NegotiationResult.Fail(Reasons.StreamClosed, $"stream failed during link negotiation: {ex.Message}", SlimErrorCode.ConnectionClosed);
         }
@@ -311,7 +311,7 @@ internal static class LinkNegotiator
         {
             return NegotiationResult.Fail(Reasons.Canceled, "link negotiation was canceled", SlimErrorCode.ConnectionClosed);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or SlimTransportException)
         {
             return NegotiationResult.Fail(Reasons.StreamClosed, $"stream failed during link negotiation: {ex.Message}", SlimErrorCode.ConnectionClosed);
         }
