@@ -16,7 +16,7 @@ internal sealed partial class Router
     /// <summary>Makes a negotiated (or local) connection routable.</summary>
     public void AddConnection(Connection connection, LinkSession? session = null)
     {
-        _connections[connection.Id] = connection;
+        _connections.Add(connection);
         Metrics.ConnectionOpened(connection.Type);
         Log.ConnectionOpened(
             Logger,
@@ -34,7 +34,7 @@ internal sealed partial class Router
     /// </summary>
     public void RemoveConnection(Connection connection, string reason)
     {
-        if (!_connections.TryRemove(connection.Id, out _))
+        if (!_connections.TryRemove(connection.Id))
         {
             return;
         }
@@ -106,7 +106,7 @@ internal sealed partial class Router
     /// <exception cref="SlimDataPlaneException">The connection does not exist.</exception>
     public void AddRoute(SlimName name, ulong connectionId)
     {
-        if (!_connections.TryGetValue(connectionId, out var connection))
+        if (!_connections.TryGet(connectionId, out var connection))
         {
             throw new SlimDataPlaneException(SlimErrorCode.ConnectionClosed, $"Connection {connectionId} does not exist.");
         }
@@ -124,7 +124,7 @@ internal sealed partial class Router
     /// <summary>Removes a route installed by <see cref="AddRoute"/>; false when there was none.</summary>
     public bool RemoveRoute(SlimName name, ulong connectionId)
     {
-        if (!_routeIds.TryRemove((name, connectionId), out var id) || !_connections.TryGetValue(connectionId, out var connection))
+        if (!_routeIds.TryRemove((name, connectionId), out var id) || !_connections.TryGet(connectionId, out var connection))
         {
             return false;
         }
@@ -148,7 +148,7 @@ internal sealed partial class Router
 
     private void CancelForwardedSubscriptions(ulong origin)
     {
-        foreach (var connection in _connections.Values)
+        foreach (var connection in _connections)
         {
             if (connection is not RemoteConnection { Forwarded: { } forwarded } link)
             {

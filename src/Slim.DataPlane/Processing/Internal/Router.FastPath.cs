@@ -34,7 +34,7 @@ internal sealed partial class Router
         var anycast = raw.Fanout == SlimConstants.AnycastFanout;
         if (anycast)
         {
-            if (Subscriptions.TryMatchOne(destination, from.Id, filter, out var id) && _connections.TryGetValue(id, out var target))
+            if (Subscriptions.TryMatchOne(destination, from.Id, filter, out var id) && _connections.TryGet(id, out var target))
             {
                 if (target.IsLocal)
                 {
@@ -48,7 +48,7 @@ internal sealed partial class Router
         {
             foreach (var id in matches)
             {
-                if (_connections.TryGetValue(id, out var target) && target.IsLocal)
+                if (_connections.TryGet(id, out var target) && target.IsLocal)
                 {
                     return false;
                 }
@@ -94,7 +94,7 @@ internal sealed partial class Router
             {
                 foreach (var id in matches)
                 {
-                    if (_connections.TryGetValue(id, out var target))
+                    if (_connections.TryGet(id, out var target))
                     {
                         Deliver(target, frame);
                     }

@@ -28,7 +28,7 @@ internal sealed partial class Router
         header.ClearRecvFrom();
         header.ClearForwardTo();
 
-        if (!_connections.TryGetValue(entryId, out var entry))
+        if (!_connections.TryGet(entryId, out var entry))
         {
             Fail(ingress, add, name, subscriptionId, $"connection {entryId} does not exist");
             return;
@@ -44,7 +44,7 @@ internal sealed partial class Router
         Connection? forward = null;
         if (forwardId is { } id)
         {
-            if (!_connections.TryGetValue(id, out forward))
+            if (!_connections.TryGet(id, out forward))
             {
                 Fail(ingress, add, name, subscriptionId, $"connection {id} does not exist");
                 return;
@@ -204,7 +204,7 @@ internal sealed partial class Router
     private Task PropagateAsync(PropagationPlan plan, bool awaitAcknowledgements)
     {
         List<(ulong Connection, TaskCompletionSource<SubscriptionAck> Waiter)>? waiters = awaitAcknowledgements ? [] : null;
-        foreach (var peer in _connections.Values)
+        foreach (var peer in _connections)
         {
             if (peer.Type != ConnectionType.Peer || !peer.IsConnected || peer.Id == plan.Exclude)
             {

@@ -1,11 +1,11 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Slim.DataPlane.Connections;
 using Slim.DataPlane.Connections.Internal;
 using Slim.DataPlane.Links.Internal;
 using Slim.DataPlane.Tables;
+using Slim.DataPlane.Tables.Internal;
 using Slim.Protocol;
 using Slim.Protocol.Wire;
 
@@ -23,9 +23,8 @@ namespace Slim.DataPlane.Processing.Internal;
 /// </remarks>
 internal sealed partial class Router : IDisposable
 {
-    private readonly ConcurrentDictionary<ulong, Connection> _connections = new();
+    private readonly ConnectionTable _connections = new();
     private readonly CancellationTokenSource _shutdown = new();
-    private long _nextConnectionId;
     private long _defaultRoute = -1;
 
     public Router(DataPlaneOptions options, string nodeId, ILogger logger, TimeProvider time, DataPlaneMetrics metrics)
@@ -64,11 +63,11 @@ internal sealed partial class Router : IDisposable
         set => Interlocked.Exchange(ref _defaultRoute, value is { } id ? (long)id : -1);
     }
 
-    public ulong NextConnectionId() => (ulong)Interlocked.Increment(ref _nextConnectionId);
+    public ulong NextConnectionId() => _connections.NextId();
 
-    public bool TryGetConnection(ulong id, out Connection connection) => _connections.TryGetValue(id, out connection!);
+    public bool TryGetConnection(ulong id, out Connection connection) => _connections.TryGet(id, out connection);
 
-    public IEnumerable<Connection> Connections => _connections.Values;
+    public IEnumerable<Connection> Connections => _connections;
 
     // ---- inbound pipeline --------------------------------------------------------------------------------------
 
@@ -185,7 +184,7 @@ internal sealed partial class Router : IDisposable
             : ConnectionTypeFilter.All;
         if (header.Fanout == SlimConstants.AnycastFanout)
         {
-            if (Subscriptions.TryMatchOne(destination, ingress.Id, filter, out var id) && _connections.TryGetValue(id, out var target))
+            if (Subscriptions.TryMatchOne(destination, ingress.Id, filter, out var id) && _connections.TryGet(id, out var target))
             {
                 Deliver(target, message);
                 return;
@@ -212,7 +211,7 @@ internal sealed partial class Router : IDisposable
         var broadcast = false;
         if (header.HasForwardTo)
         {
-            if (!_connections.TryGetValue(header.ForwardTo, out single))
+            if (!_connections.TryGet(header.ForwardTo, out single))
             {
                 NoRoute(message, header, from, $"connection {header.ForwardTo} does not exist");
                 return ValueTask.CompletedTask;
@@ -225,7 +224,7 @@ internal sealed partial class Router : IDisposable
             {
                 if (Subscriptions.TryMatchOne(destination, from.Id, ConnectionTypeFilter.All, out var id))
                 {
-                    _connections.TryGetValue(id, out single);
+                    _connections.TryGet(id, out single);
                 }
             }
             else
@@ -235,7 +234,7 @@ internal sealed partial class Router : IDisposable
 
             if (single is null && !broadcast)
             {
-                if (DefaultRoute is not { } fallback || fallback == from.Id || !_connections.TryGetValue(fallback, out single))
+                if (DefaultRoute is not { } fallback || fallback == from.Id || !_connections.TryGet(fallback, out single))
                 {
                     NoRoute(message, header, from, $"no route for {destination}");
                     return ValueTask.CompletedTask;
@@ -272,7 +271,7 @@ internal sealed partial class Router : IDisposable
 
             foreach (var id in matches)
             {
-                if (!_connections.TryGetValue(id, out var target))
+                if (!_connections.TryGet(id, out var target))
                 {
                     continue;
                 }
@@ -369,7 +368,7 @@ internal sealed partial class Router : IDisposable
         foreach (var id in matches)
         {
             index++;
-            if (!_connections.TryGetValue(id, out var target))
+            if (!_connections.TryGet(id, out var target))
             {
                 continue;
             }
