@@ -1,0 +1,48 @@
+using Slim.Interop.Tests.OurSdk;
+using Slim.Testing.Interop;
+
+namespace Slim.Interop.Tests;
+
+// Checklist C of the protocol reference: our app joins sessions created by an official alpha.5 app (point-to-point
+// peer; group participant that exchanges messages, is removed, and learns of the close). MLS off.
+
+/// <summary>C on an official strict node: official initiators and moderators, our participants.</summary>
+public sealed class OurParticipantsWithOfficialModeratorOnOfficialNode(OfficialStrictNodeFixture node)
+    : InteropScenarios<OfficialStrictNodeFixture>(node)
+{
+    protected override IAppFactory Participants => OurAppFactory.Instance;
+
+    protected override bool MlsSupported => false;
+}
+
+/// <summary>C on our node.</summary>
+public sealed class OurParticipantsWithOfficialModeratorOnOurNode(OurNodeFixture node)
+    : InteropScenarios<OurNodeFixture>(node)
+{
+    protected override IAppFactory Participants => OurAppFactory.Instance;
+
+    protected override bool MlsSupported => false;
+}
+
+// Checklist E: official alpha.5 apps join sessions our app creates (point-to-point peer; group participants). MLS off.
+
+/// <summary>E on an official strict node: our initiators and moderators, official participants.</summary>
+public sealed class OurModeratorWithOfficialParticipantsOnOfficialNode(OfficialStrictNodeFixture node)
+    : InteropScenarios<OfficialStrictNodeFixture>(node)
+{
+    protected override IAppFactory Initiators => OurAppFactory.Instance;
+
+    protected override bool MlsSupported => false;
+}
+
+/// <summary>E on our node.</summary>
+public sealed class OurModeratorWithOfficialParticipantsOnOurNode(OurNodeFixture node)
+    : InteropScenarios<OurNodeFixture>(node)
+{
+    protected override IAppFactory Initiators => OurAppFactory.Instance;
+
+    protected override bool MlsSupported => false;
+}
+
+/// <summary>Official apps only, through our node (checklist A), MLS cases included: the node never looks inside.</summary>
+public sealed class OfficialAppsOnOurNode(OurNodeFixture node) : InteropScenarios<OurNodeFixture>(node);
