@@ -50,7 +50,7 @@ internal static class OfficialRunner
     }
 
     private static Throughput ReadThroughput(JsonElement e) =>
-        new(e.GetProperty("sent").GetInt64(), e.GetProperty("received").GetInt64(), e.GetProperty("seconds").GetDouble());
+        new(e.GetProperty("sent").GetInt64(), e.GetProperty("received").GetInt64(), e.GetProperty("seconds").GetDouble(), e.GetProperty("cpuSeconds").GetDouble());
 
     private static string FindOfficialFolder()
     {

@@ -8,9 +8,13 @@ using Slim.Session;
 namespace Slim.Benchmarks.Sdk;
 
 /// <summary>A throughput result: messages sent, delivered, and the time from the first send to the last delivery.</summary>
-internal sealed record Throughput(long Sent, long Received, double Seconds)
+/// <param name="CpuSeconds">CPU time the whole process (node and apps) used meanwhile, all threads.</param>
+internal sealed record Throughput(long Sent, long Received, double Seconds, double CpuSeconds)
 {
     public double Rate => Received / Seconds;
+
+    /// <summary>CPU microseconds per delivered message: robust to other load on the machine.</summary>
+    public double CpuMicrosPerMessage => Received == 0 ? double.NaN : CpuSeconds * 1e6 / Received;
 }
 
 /// <summary>A latency result in milliseconds.</summary>
@@ -58,12 +62,14 @@ internal sealed class OurScenarios : IAsyncDisposable
         var session = await sender.CreateSessionAsync(config, receiver.Name.WithoutId());
         var incoming = await receiver.ListenForSessionAsync();
         var deadline = Deadline();
+        var cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         var receiving = Task.Run(() => ReceiveAsync(incoming, count, deadline, clock, reliable ? 5000 : 1000));
         var sent = await PublishWindowedAsync(session, reliable, count, deadline);
         var (received, last) = await receiving;
+        cpu = CpuSeconds() - cpu;
         await session.DeleteAsync();
-        return new Throughput(sent, received, Math.Max(last, 0.001));
+        return new Throughput(sent, received, Math.Max(last, 0.001), cpu);
     }
 
     public async Task<Latency> RequestReplyAsync(int count, string tag)
@@ -123,12 +129,14 @@ internal sealed class OurScenarios : IAsyncDisposable
         }
 
         var deadline = Deadline();
+        var cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         var receiving = joined.Select(s => Task.Run(() => ReceiveAsync(s, count, deadline, clock, 5000))).ToArray();
         var sent = await PublishWindowedAsync(group, reliable: true, count, deadline);
         var results = await Task.WhenAll(receiving);
+        cpu = CpuSeconds() - cpu;
         await group.DeleteAsync();
-        return new Throughput(sent, results.Sum(r => r.Received), Math.Max(results.Max(r => r.Last), 0.001));
+        return new Throughput(sent, results.Sum(r => r.Received), Math.Max(results.Max(r => r.Last), 0.001), cpu);
     }
 
     public async ValueTask DisposeAsync()
@@ -149,6 +157,12 @@ internal sealed class OurScenarios : IAsyncDisposable
         _services.Add(service);
         await service.ConnectAsync(_endpoint);
         return await service.CreateAppAsync(SlimName.Parse(name), Secret);
+    }
+
+    private static double CpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
     }
 
     private long Deadline() => Stopwatch.GetTimestamp() + (long)(_settings.Seconds * Stopwatch.Frequency);

@@ -92,6 +92,9 @@ internal static class Program
         Row("request/reply reliable, p50 ms", ours.RequestReply.P50, official?.RequestReply.P50, higherIsBetter: false);
         Row("request/reply reliable, p99 ms", ours.RequestReply.P99, official?.RequestReply.P99, higherIsBetter: false);
         Row("group fan-out 1->4, delivered msgs/s", ours.FanOut.Rate, official?.FanOut.Rate, higherIsBetter: true);
+        Row("P2P reliable, CPU us per message", ours.P2pReliable.CpuMicrosPerMessage, official?.P2pReliable.CpuMicrosPerMessage, higherIsBetter: false);
+        Row("P2P best effort, CPU us per message", ours.P2pUnreliable.CpuMicrosPerMessage, official?.P2pUnreliable.CpuMicrosPerMessage, higherIsBetter: false);
+        Row("group fan-out 1->4, CPU us per delivery", ours.FanOut.CpuMicrosPerMessage, official?.FanOut.CpuMicrosPerMessage, higherIsBetter: false);
         Console.WriteLine();
         Console.WriteLine(
             $"deliveries: ours P2P best effort {ours.P2pUnreliable.Received:N0}/{ours.P2pUnreliable.Sent:N0}, fan-out {ours.FanOut.Received:N0}/{ours.FanOut.Sent * 4:N0}, " +
@@ -135,7 +138,7 @@ internal static class Program
 
     private static void Row(string name, double ours, double? official, bool higherIsBetter)
     {
-        var format = higherIsBetter ? "N0" : "0.000";
+        var format = higherIsBetter ? "N0" : "0.00";
         var officialText = official is { } o ? o.ToString(format, CultureInfo.InvariantCulture) : "-";
         var ratio = official is { } value && value > 0 ? FormatRatio(ours / value) : "-";
         Console.WriteLine(

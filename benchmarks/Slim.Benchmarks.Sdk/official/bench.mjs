@@ -99,13 +99,15 @@ async function pointToPoint(reliable, count, tag) {
   await completion.waitAsync();
   const incoming = await receiver.app.listenForSessionAsync(undefined);
   const deadline = deadlineAfter();
+  const cpu = process.cpuUsage();
   const started = Date.now();
   const receiving = receive(incoming, count, deadline, reliable ? 5000 : 1000);
   const sent = await publishWindowed(session, count, deadline);
   const { received, last } = await receiving;
+  const cpuSeconds = cpuSince(cpu);
   await sender.app.deleteSessionAndWaitAsync(session).catch(() => {});
   const seconds = Math.max(last - started, 1) / 1000;
-  return { sent, received, seconds, rate: received / seconds };
+  return { sent, received, seconds, rate: received / seconds, cpuSeconds };
 }
 
 async function requestReply(count, tag) {
@@ -159,14 +161,16 @@ async function fanOut(count, tag) {
     joined.push(await member.app.listenForSessionAsync(undefined));
   }
   const deadline = deadlineAfter();
+  const cpu = process.cpuUsage();
   const started = Date.now();
   const receiving = Promise.all(joined.map((s) => receive(s, count, deadline, 5000)));
   const sent = await publishWindowed(session, count, deadline);
   const results = await receiving;
+  const cpuSeconds = cpuSince(cpu);
   await moderator.app.deleteSessionAndWaitAsync(session).catch(() => {});
   const received = results.reduce((sum, r) => sum + r.received, 0);
   const seconds = Math.max(Math.max(...results.map((r) => r.last)) - started, 1) / 1000;
-  return { sent, received, seconds, rate: received / seconds };
+  return { sent, received, seconds, rate: received / seconds, cpuSeconds };
 }
 
 log('warming up');
@@ -189,6 +193,12 @@ log(`  ${results.fanOut.rate.toFixed(0)} deliveries/s`);
 
 process.stdout.write(`${JSON.stringify({ version: slim.getVersion(), settings, results })}\n`);
 process.exit(0);
+
+/** CPU seconds (user + system, every thread of the process: the node, the apps' native cores, JS) since `start`. */
+function cpuSince(start) {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
