@@ -30,6 +30,7 @@ public sealed class SlimApp : IAsyncDisposable
     private readonly bool _ownsIdentity;
     private readonly SlimAppOptions _options;
     private readonly SessionLayer _layer;
+    private readonly AppTransport _transport;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, SlimSession> _sessions = [];
@@ -63,8 +64,8 @@ public sealed class SlimApp : IAsyncDisposable
             sessions = sessions with { MeterFactory = meters };
         }
 
-        _layer = new SessionLayer(
-            Name, new AppTransport(service, local), provider, verifier, sessions, service.Time, service.LoggerFactory);
+        _transport = new AppTransport(service, local);
+        _layer = new SessionLayer(Name, _transport, provider, verifier, sessions, service.Time, service.LoggerFactory);
     }
 
     /// <summary>The app's full name: <c>org/namespace/app</c> with its id.</summary>
@@ -72,6 +73,8 @@ public sealed class SlimApp : IAsyncDisposable
 
     /// <summary>The app's id (the fourth name component), derived from its identity.</summary>
     public UInt128 Id => Name.Id;
+
+    internal ulong ConnectionId => _local.Id;
 
     /// <summary>The service (embedded node) this app lives in.</summary>
     public SlimService Service => _service;
@@ -257,7 +260,10 @@ public sealed class SlimApp : IAsyncDisposable
         await _local.SubscribeAsync(Name, Name, connection?.Id, TokenFor(Name), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The service connected its first node: subscribe there what this app subscribed without a connection.</summary>
+    /// <summary>
+    /// The service connected its first node: subscribe there what this app (and its sessions) subscribed without a
+    /// connection.
+    /// </summary>
     internal async Task SubscribeDefaultNamesAsync(SlimConnection connection, CancellationToken cancellationToken)
     {
         SlimName[] names;
@@ -281,6 +287,15 @@ public sealed class SlimApp : IAsyncDisposable
             {
                 Log.SubscriptionFailed(_logger, Name, name, connection.Id, ex);
             }
+        }
+
+        try
+        {
+            await _transport.ForwardLocalSubscriptionsAsync(connection.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SlimException ex)
+        {
+            Log.SubscriptionFailed(_logger, Name, Name, connection.Id, ex);
         }
     }
 

@@ -210,6 +210,14 @@ public sealed class SlimService : IAsyncDisposable
         await Processor.DisposeAsync().ConfigureAwait(false);
     }
 
+    internal bool IsAppConnection(ulong connectionId)
+    {
+        lock (_gate)
+        {
+            return _apps.Any(a => a.ConnectionId == connectionId);
+        }
+    }
+
     internal void OnAppClosed(SlimApp app)
     {
         lock (_gate)

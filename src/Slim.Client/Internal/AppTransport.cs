@@ -39,6 +39,21 @@ internal sealed class AppTransport : ISessionTransport
         await _local.SubscribeAsync(subscriber, name, forwardTo, string.Empty, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The service connected its first node: forward there the session subscriptions made while it had none, so
+    /// sessions created on the embedded node alone keep receiving once the app is reachable through the node.
+    /// </summary>
+    public async Task ForwardLocalSubscriptionsAsync(ulong connectionId, CancellationToken cancellationToken)
+    {
+        foreach (var ((name, subscriber), forwardTo) in _forwarded)
+        {
+            if (forwardTo is null && _forwarded.TryUpdate((name, subscriber), connectionId, null))
+            {
+                await _local.SubscribeAsync(subscriber, name, connectionId, string.Empty, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     public async ValueTask UnsubscribeAsync(SlimName name, SlimName subscriber, CancellationToken cancellationToken)
     {
         var forwardTo = _forwarded.TryRemove((name, subscriber), out var used) ? used : _service.DefaultConnection?.Id;
@@ -47,7 +62,15 @@ internal sealed class AppTransport : ISessionTransport
 
     public ValueTask SetRouteAsync(SlimName name, ulong connectionId, CancellationToken cancellationToken)
     {
-        _service.Processor.AddRoute(name, connectionId);
+        // Sessions route a member through the connection its news came from. When that is another app of this service
+        // (a co-located moderator relaying a member's arrival), such a route would send the member's traffic to that
+        // app instead: apps of the service are reached through their own subscriptions, and everything else through
+        // the node, so no route is needed.
+        if (!_service.IsAppConnection(connectionId))
+        {
+            _service.Processor.AddRoute(name, connectionId);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -173,6 +173,35 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
         Assert.Equal(session.Id, peer.Id);
     }
 
+    [Fact]
+    public async Task A_group_started_on_the_embedded_node_alone_reaches_members_through_the_node_once_connected()
+    {
+        var node = await StartNodeAsync();
+        var early = new SlimService(new SlimServiceOptions { LoggerFactory = _log });
+        _owned.Add(early);
+        var moderator = await early.CreateAppAsync(SlimName.Parse("org/ns/moderator"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var local = await early.CreateAppAsync(SlimName.Parse("org/ns/local"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var group = await moderator.CreateSessionAsync(FastGroup, SlimName.Parse("org/ns/chat"), Cancellation).WithTimeout();
+        await group.InviteAsync(SlimName.Parse("org/ns/local"), Cancellation).WithTimeout();
+        var localSession = await local.ListenForSessionAsync(cancellationToken: Cancellation).WithTimeout();
+
+        // Connecting forwards the group's two channels (subscribed on the embedded node alone) to the node.
+        await early.ConnectAsync(node.Endpoint, Cancellation).WithTimeout();
+        Assert.Equal(2, node.Processor.GetSubscriptions().Count(e => e.Name.HasSamePrefix(SlimName.Parse("org/ns/chat"))));
+        var remote = await StartAppAsync(node.Endpoint, "org/ns/remote");
+        await group.InviteAsync(SlimName.Parse("org/ns/remote"), Cancellation).WithTimeout();
+        var remoteSession = await remote.ListenForSessionAsync(cancellationToken: Cancellation).WithTimeout();
+
+        // The remote member's message reaches both apps of the early service: their channel subscriptions, made
+        // before the service had a node, were forwarded to the node when it connected.
+        await remoteSession.PublishAndWaitAsync("from afar"u8.ToArray(), cancellationToken: Cancellation).WithTimeout();
+        Assert.Equal("from afar", Text(await group.GetMessageAsync(cancellationToken: Cancellation).WithTimeout()));
+        Assert.Equal("from afar", Text(await localSession.GetMessageAsync(cancellationToken: Cancellation).WithTimeout()));
+        await localSession.PublishAndWaitAsync("from here"u8.ToArray(), cancellationToken: Cancellation).WithTimeout();
+        Assert.Equal("from here", Text(await remoteSession.GetMessageAsync(cancellationToken: Cancellation).WithTimeout()));
+        _log.AssertNoErrors();
+    }
+
     internal static string Text(SessionMessage message) => Encoding.UTF8.GetString(message.Payload.Span);
 
     private async Task<TestNode> StartNodeAsync(GrpcServerTlsOptions? tls = null)
