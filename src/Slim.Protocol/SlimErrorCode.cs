@@ -59,6 +59,36 @@ public enum SlimErrorCode
     /// <summary>Routing failed (no matching subscription, link negotiation refused, ...).</summary>
     RoutingFailed = 300,
 
+    /// <summary>No subscription or route matches a message's destination.</summary>
+    NoRoute = 301,
+
+    /// <summary>Link negotiation was refused or failed (wrong first message, role, version, key, peer check).</summary>
+    LinkNegotiationFailed = 302,
+
+    /// <summary>The peer did not complete link negotiation in time.</summary>
+    LinkNegotiationTimeout = 303,
+
+    /// <summary>A message's per-link header MAC is missing or does not verify.</summary>
+    HeaderMacInvalid = 304,
+
+    /// <summary>A subscription-table operation failed (for example unsubscribing an unknown subscription).</summary>
+    SubscriptionFailed = 305,
+
+    /// <summary>A forwarded subscription was not acknowledged in time.</summary>
+    SubscriptionAckTimeout = 306,
+
+    /// <summary>The connection is closed or unknown.</summary>
+    ConnectionClosed = 307,
+
+    /// <summary>The message's hop budget (ttl) is exhausted.</summary>
+    TtlExpired = 308,
+
+    /// <summary>A connection's outbound queue is full and the message was dropped.</summary>
+    QueueFull = 309,
+
+    /// <summary>A peer stopped reading and was disconnected.</summary>
+    PeerStalled = 310,
+
     // ---- 400-499: sessions --------------------------------------------------------------------------------
 
     /// <summary>A session operation failed.</summary>

@@ -9,6 +9,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(Func<TimeSpan, bool> Match, TaskCompletionSource<TimeSpan> Armed)> _armWaiters = [];
     private DateTimeOffset _now;
     private long _ticks;
 
@@ -79,6 +80,49 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Completes when some code arms a timer with exactly <paramref name="dueTime"/> (or one is armed now, due that
+    /// long from the current time). Lets a test advance the clock only once the code under test is waiting on it,
+    /// without polling or sleeping.
+    /// </summary>
+    public Task WhenTimerArmedAsync(TimeSpan dueTime) => WhenTimerArmedAsync(d => d == dueTime);
+
+    /// <summary>
+    /// Completes with the due time of the first timer armed (or already armed) whose due time satisfies
+    /// <paramref name="match"/>; for delays that are not known exactly (jittered backoff).
+    /// </summary>
+    public Task<TimeSpan> WhenTimerArmedAsync(Func<TimeSpan, bool> match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        lock (_gate)
+        {
+            foreach (var timer in _timers)
+            {
+                if (timer.DueAt is { } due && match(due - _now))
+                {
+                    return Task.FromResult(due - _now);
+                }
+            }
+
+            var armed = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _armWaiters.Add((match, armed));
+            return armed.Task;
+        }
+    }
+
+    private void OnArmed(TimeSpan dueTime)
+    {
+        // Called under _gate.
+        for (var i = _armWaiters.Count - 1; i >= 0; i--)
+        {
+            if (_armWaiters[i].Match(dueTime))
+            {
+                _armWaiters[i].Armed.TrySetResult(dueTime);
+                _armWaiters.RemoveAt(i);
+            }
+        }
+    }
+
     /// <summary>When the earliest armed timer falls due, or null when none is armed.</summary>
     public DateTimeOffset? NextDue
     {
@@ -132,6 +176,10 @@ public sealed class ManualTimeProvider : TimeProvider
 
                 Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
                 DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
+                if (DueAt is not null)
+                {
+                    owner.OnArmed(dueTime);
+                }
             }
 
             return true;

@@ -1,0 +1,2 @@
+global using Slim.Testing;
+global using static Slim.DataPlane.Tests.TestToken;
