@@ -14,7 +14,8 @@ namespace Slim.Mls.Credentials;
 ///     };
 /// } Credential;
 /// </code>
-/// Other credential types have no defined encoding and fail to decode.
+/// Other credential types are carried as one <c>opaque&lt;V&gt;</c> body (the form extension credential types take in
+/// the common implementations); validators refuse them unless they know the type.
 /// </summary>
 public sealed class Credential : ITlsEncodable, ITlsDecodable<Credential>, IEquatable<Credential>
 {
@@ -31,7 +32,7 @@ public sealed class Credential : ITlsEncodable, ITlsDecodable<Credential>, IEqua
     /// <summary>The credential type.</summary>
     public CredentialType Type { get; }
 
-    /// <summary>The identity of a basic credential (empty for X.509).</summary>
+    /// <summary>The identity of a basic credential, or the opaque body of an unknown type (empty for X.509).</summary>
     public ReadOnlyMemory<byte> Identity => _identity;
 
     /// <summary>The DER certificates of an X.509 credential, end-entity first (empty for basic).</summary>
@@ -65,7 +66,7 @@ public sealed class Credential : ITlsEncodable, ITlsDecodable<Credential>, IEqua
 
                 return new Credential(type, [], [.. certs]);
             default:
-                throw reader.Error(MlsErrorCode.DecodeInvalidValue, $"Credential type {(ushort)type} has no known encoding", -2);
+                return new Credential(type, reader.ReadVectorBytes(), []);
         }
     }
 
@@ -73,7 +74,7 @@ public sealed class Credential : ITlsEncodable, ITlsDecodable<Credential>, IEqua
     public void WriteTo(ref TlsWriter writer)
     {
         writer.WriteUInt16((ushort)Type);
-        if (Type == CredentialType.Basic)
+        if (Type != CredentialType.X509)
         {
             writer.WriteVector(_identity);
             return;

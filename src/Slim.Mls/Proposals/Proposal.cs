@@ -17,7 +17,7 @@ namespace Slim.Mls.Proposals;
 ///                              case group_context_extensions: GroupContextExtensions; };
 /// } Proposal;
 /// </code>
-/// Proposal types without a known body cannot be decoded (the body has no length prefix).
+/// Proposal types outside RFC 9420 are carried as one <c>opaque&lt;V&gt;</c> body (<see cref="CustomProposal"/>).
 /// </summary>
 public abstract class Proposal : ITlsEncodable, ITlsDecodable<Proposal>
 {
@@ -60,7 +60,8 @@ public abstract class Proposal : ITlsEncodable, ITlsDecodable<Proposal>
         ProposalType.ReInit => ReInitProposal.ReadContent(ref reader),
         ProposalType.ExternalInit => new ExternalInitProposal(reader.ReadVectorBytes()),
         ProposalType.GroupContextExtensions => new GroupContextExtensionsProposal(TlsCodec.ReadList<Extension>(ref reader)),
-        _ => throw reader.Error(MlsErrorCode.DecodeInvalidValue, $"Proposal type {(ushort)type} has no known encoding", typeOffset),
+        ProposalType.Reserved => throw reader.Error(MlsErrorCode.DecodeInvalidValue, "Proposal type 0 is reserved", typeOffset),
+        _ => new CustomProposal(type, reader.ReadVectorBytes()),
     };
 }
 
@@ -194,4 +195,26 @@ public sealed class GroupContextExtensionsProposal(IReadOnlyList<Extension> Exte
 
     /// <inheritdoc />
     public override void WriteBody(ref TlsWriter writer) => TlsCodec.WriteList(ref writer, Extensions);
+}
+
+/// <summary>A proposal type this library does not implement, carried as an opaque body.</summary>
+public sealed class CustomProposal : Proposal
+{
+    private readonly ProposalType _type;
+
+    /// <summary>Creates the proposal.</summary>
+    public CustomProposal(ProposalType type, byte[] body)
+    {
+        _type = type;
+        Body = body ?? throw new ArgumentNullException(nameof(body));
+    }
+
+    /// <summary>The opaque body.</summary>
+    public byte[] Body { get; }
+
+    /// <inheritdoc />
+    public override ProposalType Type => _type;
+
+    /// <inheritdoc />
+    public override void WriteBody(ref TlsWriter writer) => writer.WriteVector(Body);
 }
