@@ -112,11 +112,6 @@ public sealed class KeyPackage : ITlsEncodable, ITlsDecodable<KeyPackage>, IEqua
             throw new MlsException(MlsErrorCode.KeyPackageInvalid, $"KeyPackage is for version {Version} and suite 0x{(ushort)CipherSuite:x4}; the group uses mls10 and 0x{(ushort)suite.Id:x4}.");
         }
 
-        if (!LeafNode.Capabilities.Versions.Contains(Version) || !LeafNode.Capabilities.CipherSuites.Contains(CipherSuite))
-        {
-            throw new MlsException(MlsErrorCode.CapabilitiesUnsupported, "The KeyPackage's leaf does not list its own version and cipher suite.");
-        }
-
         foreach (var extension in _extensions)
         {
             if (!LeafNode.Capabilities.SupportsExtension(extension.Type))
