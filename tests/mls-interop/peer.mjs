@@ -122,6 +122,54 @@ const ops = {
     const c = client(req.name);
     return { leaf: c.state.privatePath.leafIndex, members: c.state.ratchetTree.filter((n, i) => i % 2 === 0 && n !== undefined).length, ...summary(c) };
   },
+  // The MLS group benchmark's steps, timed inside Node (no IPC): bulk add of n-1 members by the creator, one join,
+  // an empty commit by the creator, its processing by the joined member, and a remove commit by the creator.
+  async bench(req) {
+    const cs = await suite(req.suite);
+    const n = req.n;
+    const kp = async (name) => generateKeyPackage(
+      { credentialType: "basic", identity: new TextEncoder().encode(name) }, defaultCapabilities(), defaultLifetime, [], cs);
+    const creatorKp = await kp("creator");
+    let creator = await createGroup(unhex("00112233"), creatorKp.publicPackage, creatorKp.privatePackage, [], cs);
+    const members = [];
+    for (let i = 1; i < n; i++) members.push(await kp(`member-${i}`));
+    const context = () => ({ state: creator, cipherSuite: cs, pskIndex: emptyPskIndex });
+    const options = (extraProposals) => ({ extraProposals, ratchetTreeExtension: true, wireAsPublicMessage: true });
+
+    let started = performance.now();
+    const add = await createCommit(context(), options(members.map((m) => ({ proposalType: "add", add: { keyPackage: m.publicPackage } }))));
+    const addMs = performance.now() - started;
+    creator = add.newState;
+    const welcomeBytes = encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: add.welcome }).length;
+
+    started = performance.now();
+    let joiner = await joinGroup(add.welcome, members[0].publicPackage, members[0].privatePackage, emptyPskIndex, cs);
+    const joinMs = performance.now() - started;
+
+    started = performance.now();
+    const empty = await createCommit(context(), options([]));
+    const emptyMs = performance.now() - started;
+    creator = empty.newState;
+    const commitBytes = encodeMlsMessage(empty.commit).length;
+
+    started = performance.now();
+    const processed = await processMessage(empty.commit, joiner, emptyPskIndex, acceptAll, cs);
+    const processMs = performance.now() - started;
+    joiner = processed.newState;
+
+    started = performance.now();
+    const removed = await createCommit(context(), options([{ proposalType: "remove", remove: { removed: n - 1 } }]));
+    const removeMs = performance.now() - started;
+    creator = removed.newState;
+
+    started = performance.now();
+    await processMessage(removed.commit, joiner, emptyPskIndex, acceptAll, cs);
+    const processRemoveMs = performance.now() - started;
+    return {
+      add_ms: addMs, join_ms: joinMs, empty_commit_ms: emptyMs, process_commit_ms: processMs, remove_ms: removeMs,
+      process_remove_ms: processRemoveMs, welcome_bytes: welcomeBytes, commit_bytes: commitBytes,
+    };
+  },
   async drop(req) {
     clients.delete(req.name);
     return {};
