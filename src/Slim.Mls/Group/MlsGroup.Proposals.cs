@@ -104,6 +104,7 @@ public sealed partial class MlsGroup
                 var leaf = tree.AddLeaf(add.KeyPackage.LeafNode, hint);
                 hint = leaf.Value + 1;
                 applied.Added.Add((leaf, add.KeyPackage));
+                applied.AddedLeaves.Add(leaf.Value);
             }
         }
 

@@ -106,6 +106,29 @@ internal sealed class NistCurve
     }
 
     /// <summary>
+    /// True when the uncompressed point <c>04 || X || Y</c> has coordinates below p and satisfies
+    /// <c>y^2 = x^3 - 3x + b (mod p)</c> (RFC 9180 section 7.1.4 partial validation; these curves have cofactor 1).
+    /// </summary>
+    public bool IsOnCurve(ReadOnlySpan<byte> uncompressed)
+    {
+        if (uncompressed.Length != PointLength || uncompressed[0] != 0x04)
+        {
+            return false;
+        }
+
+        var x = new BigInteger(uncompressed.Slice(1, CoordinateLength), isUnsigned: true, isBigEndian: true);
+        var y = new BigInteger(uncompressed.Slice(1 + CoordinateLength, CoordinateLength), isUnsigned: true, isBigEndian: true);
+        if (x >= _prime || y >= _prime)
+        {
+            return false;
+        }
+
+        var left = BigInteger.Remainder(y * y, _prime);
+        var right = BigInteger.Remainder((((x * x) % _prime * x) - (3 * x) + _b) % _prime + _prime, _prime);
+        return left == right;
+    }
+
+    /// <summary>
     /// Like <see cref="TryParsePoint"/>, but also accepts the compressed form (<c>02/03 || X</c>), decompressed with
     /// <c>y = (x^3 - 3x + b)^((p+1)/4) mod p</c> (every NIST prime here is 3 mod 4). Only signature keys use this:
     /// some peers (ts-mls 1.x) send compressed ECDSA keys although RFC 9420 section 5.1.1 asks for uncompressed.

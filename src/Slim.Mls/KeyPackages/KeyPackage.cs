@@ -130,10 +130,35 @@ public sealed class KeyPackage : ITlsEncodable, ITlsDecodable<KeyPackage>, IEqua
             throw new MlsException(MlsErrorCode.KeyPackageInvalid, "The init key equals the leaf's encryption key.");
         }
 
-        LeafNodeValidation.Validate(suite, LeafNode, LeafNodeSource.KeyPackage, [], 0, required, now, maxLifetime);
-        if (!VerifySignature(suite))
+        if (LeafNode.Source != LeafNodeSource.KeyPackage)
         {
-            throw new MlsException(MlsErrorCode.KeyPackageInvalid, "The KeyPackage signature does not verify.");
+            throw new MlsException(MlsErrorCode.LeafNodeInvalid, $"A KeyPackage's leaf node has source {LeafNode.Source}; key_package was expected.");
+        }
+
+        LeafNodeValidation.CheckContent(suite, LeafNode, required, now, maxLifetime);
+
+        // One parsed key for both signatures: importing a NIST key costs more than verifying with it.
+        SignaturePublicKey key;
+        try
+        {
+            key = suite.SignatureScheme.ImportPublicKey(LeafNode.SignatureKeyArray);
+        }
+        catch (MlsException e)
+        {
+            throw new MlsException(MlsErrorCode.KeyPackageInvalid, "The leaf node's signature key is malformed.", e);
+        }
+
+        using (key)
+        {
+            if (!suite.VerifyWithLabel(key, "LeafNodeTBS"u8, LeafNode.ToBeSigned([], 0), LeafNode.Signature.Span))
+            {
+                throw new MlsException(MlsErrorCode.LeafNodeInvalid, "The signature of the KeyPackage's leaf node does not verify.");
+            }
+
+            if (!suite.VerifyWithLabel(key, "KeyPackageTBS"u8, ToBeSigned(), _signature))
+            {
+                throw new MlsException(MlsErrorCode.KeyPackageInvalid, "The KeyPackage signature does not verify.");
+            }
         }
     }
 

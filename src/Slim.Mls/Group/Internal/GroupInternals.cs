@@ -28,6 +28,9 @@ internal sealed class AppliedProposals
 
     public List<(LeafIndex Leaf, KeyPackage KeyPackage)> Added { get; } = [];
 
+    /// <summary>Leaf indices of <see cref="Added"/>, for the resolution filter of an UpdatePath.</summary>
+    public HashSet<uint> AddedLeaves { get; } = [];
+
     public List<LeafIndex> Removed { get; } = [];
 
     public List<LeafIndex> Updated { get; } = [];
@@ -40,7 +43,7 @@ internal sealed class AppliedProposals
 
     public bool PathRequired { get; set; }
 
-    public bool IsAdded(uint leaf) => Added.Exists(a => a.Leaf.Value == leaf);
+    public bool IsAdded(uint leaf) => AddedLeaves.Contains(leaf);
 }
 
 /// <summary>A commit made here that waits for the delivery service's go-ahead.</summary>
