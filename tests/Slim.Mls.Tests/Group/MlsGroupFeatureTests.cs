@@ -1,0 +1,218 @@
+using System.Text;
+using Slim.Mls.CipherSuites;
+using Slim.Mls.Credentials;
+using Slim.Mls.Extensions;
+using Slim.Mls.Framing;
+using Slim.Mls.Group;
+using Slim.Mls.KeyPackages;
+using Slim.Mls.KeySchedule;
+using Slim.Mls.Proposals;
+using Slim.Mls.Tree;
+using Slim.Testing;
+
+namespace Slim.Mls.Tests.Group;
+
+/// <summary>External commits, PSKs, GroupContextExtensions, lifetimes, credential policy, rejoin, handshake encryption and state errors.</summary>
+public sealed class MlsGroupFeatureTests : IDisposable
+{
+    private readonly CipherSuite _suite = CipherSuite.Get(CipherSuiteId.X25519Aes128GcmSha256Ed25519);
+    private readonly List<IDisposable> _owned = [];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(_owned))
+        {
+            item.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_client_joins_by_external_commit_when_the_group_allows_it()
+    {
+        var options = MlsGroupOptions.Default with { AllowExternalCommits = true };
+        var (alice, bob) = await TwoMembersAsync(options);
+        var groupInfo = alice.CreateGroupInfo(withRatchetTree: true, withExternalPub: true);
+        var carolKey = Signer();
+        var (carol, commit) = await MlsGroup.JoinByExternalCommitAsync(groupInfo, carolKey, Credential.Basic("carol"u8), options, cancellationToken: Ct).WithTimeout();
+        _owned.Add(carol);
+        var processed = await alice.ProcessMessageAsync(commit.ToBytes(), Ct).WithTimeout();
+        Assert.Contains(carol.OwnLeafIndex, processed.Commit!.Added);
+        await bob.ProcessMessageAsync(commit, Ct).WithTimeout();
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), carol.EpochAuthenticator.ToArray());
+        Assert.Equal(bob.EpochAuthenticator.ToArray(), carol.EpochAuthenticator.ToArray());
+        var hello = await carol.EncryptApplicationMessageAsync("hi"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        Assert.Equal("hi", Encoding.UTF8.GetString((await bob.ProcessMessageAsync(hello, Ct).WithTimeout()).ApplicationData!));
+    }
+
+    [Fact]
+    public async Task External_commits_are_refused_by_default()
+    {
+        var (alice, _) = await TwoMembersAsync(MlsGroupOptions.Default);
+        var (carol, commit) = await MlsGroup.JoinByExternalCommitAsync(
+            alice.CreateGroupInfo(true, true), Signer(), Credential.Basic("carol"u8), cancellationToken: Ct).WithTimeout();
+        _owned.Add(carol);
+        var error = await Assert.ThrowsAsync<MlsException>(() => alice.ProcessMessageAsync(commit, Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.ExternalNotAllowed, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_external_psk_is_injected_by_a_commit_and_required_from_every_member()
+    {
+        var psks = new ExternalPskStore().Add("team key"u8, "0123456789abcdef"u8);
+        var (alice, bob) = await TwoMembersAsync(MlsGroupOptions.Default with { ExternalPsks = psks });
+        var pskId = PreSharedKeyId.External("team key"u8.ToArray(), new byte[_suite.HashLength]);
+        var proposal = await alice.ProposeAsync(new PreSharedKeyProposal(pskId), Ct).WithTimeout();
+        await bob.ProcessMessageAsync(proposal, Ct).WithTimeout();
+        var commit = await alice.CreateCommitAsync([], cancellationToken: Ct).WithTimeout();
+        await alice.MergePendingCommitAsync(Ct).WithTimeout();
+        await bob.ProcessMessageAsync(commit.Commit, Ct).WithTimeout();
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), bob.EpochAuthenticator.ToArray());
+
+        // A member that does not know the PSK cannot follow.
+        var (carol, dave) = await TwoMembersAsync(MlsGroupOptions.Default with { ExternalPsks = psks });
+        var daveWithout = MlsGroup.Restore(dave.ExportState(), DaveKey!, MlsGroupOptions.Default);
+        _owned.Add(daveWithout);
+        var commit2 = await carol.CreateCommitAsync([new PreSharedKeyProposal(pskId)], cancellationToken: Ct).WithTimeout();
+        var error = await Assert.ThrowsAsync<MlsException>(() => daveWithout.ProcessMessageAsync(commit2.Commit, Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.PskNotFound, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Required_capabilities_are_enforced_on_group_context_extensions()
+    {
+        var (alice, bob) = await TwoMembersAsync(MlsGroupOptions.Default);
+        var required = new RequiredCapabilities([], [], [CredentialType.Basic]).ToExtension();
+        var ok = await alice.CreateCommitAsync([new GroupContextExtensionsProposal([required])], cancellationToken: Ct).WithTimeout();
+        await alice.MergePendingCommitAsync(Ct).WithTimeout();
+        await bob.ProcessMessageAsync(ok.Commit, Ct).WithTimeout();
+        Assert.Single(bob.Context.Extensions);
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), bob.EpochAuthenticator.ToArray());
+
+        var unsupported = new RequiredCapabilities([(ExtensionType)0xff00], [], []).ToExtension();
+        var error = await Assert.ThrowsAsync<MlsException>(() => alice.CreateCommitAsync([new GroupContextExtensionsProposal([unsupported])], cancellationToken: Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.CapabilitiesUnsupported, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_expired_key_package_cannot_be_added()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = MlsGroupOptions.Default with { TimeProvider = clock, KeyPackageLifetime = TimeSpan.FromDays(1) };
+        var alice = Own(MlsGroup.Create(_suite, Signer(), Credential.Basic("alice"u8), options));
+        var bobKp = Own(MlsGroup.CreateKeyPackage(_suite, Signer(), Credential.Basic("bob"u8), options));
+        clock.Advance(TimeSpan.FromDays(2));
+        var error = await Assert.ThrowsAsync<MlsException>(() => alice.AddMembersAsync([bobKp.KeyPackage], cancellationToken: Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.LifetimeInvalid, error.ErrorCode);
+        Assert.Equal(0ul, alice.Epoch);
+    }
+
+    [Fact]
+    public async Task The_credential_validator_decides_who_may_join()
+    {
+        var options = MlsGroupOptions.Default with { CredentialValidator = new OnlyNamed("bob") };
+        var alice = Own(MlsGroup.Create(_suite, Signer(), Credential.Basic("alice"u8), options));
+        var mallory = Own(MlsGroup.CreateKeyPackage(_suite, Signer(), Credential.Basic("mallory"u8), options));
+        var error = await Assert.ThrowsAsync<MlsException>(() => alice.AddMembersAsync([mallory.KeyPackage], cancellationToken: Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.CredentialRejected, error.ErrorCode);
+
+        // X.509 credentials decode, and the default validator refuses them cleanly.
+        var caps = new Capabilities([ProtocolVersion.Mls10], [_suite.Id], [], [], [CredentialType.Basic, CredentialType.X509]);
+        var x509 = Own(KeyPackageBundle.Create(_suite, Signer(), Credential.X509([[0x30, 0x00]]), Lifetime.Unlimited, caps));
+        var group = Own(MlsGroup.Create(_suite, Signer(), Credential.Basic("alice"u8)));
+        var refused = await Assert.ThrowsAsync<MlsException>(() => group.AddMembersAsync([x509.KeyPackage], cancellationToken: Ct).WithTimeout());
+        Assert.True(refused.ErrorCode is MlsErrorCode.CredentialRejected or MlsErrorCode.CapabilitiesUnsupported, refused.ErrorCode.ToString());
+    }
+
+    [Fact]
+    public async Task A_rejoin_removes_and_adds_in_one_commit_like_slim()
+    {
+        var (alice, bob) = await TwoMembersAsync(MlsGroupOptions.Default);
+        var bobAgainKey = Signer();
+        var bobAgain = Own(MlsGroup.CreateKeyPackage(_suite, bobAgainKey, Credential.Basic("bob"u8)));
+        var commit = await alice.CreateCommitAsync([new RemoveProposal(bob.OwnLeafIndex), new AddProposal(bobAgain.KeyPackage)], cancellationToken: Ct).WithTimeout();
+        await alice.MergePendingCommitAsync(Ct).WithTimeout();
+        Assert.NotNull(commit.Commit.PublicMessage);
+        var rejoined = Own(await MlsGroup.JoinAsync(commit.Welcome!, bobAgain, bobAgainKey, cancellationToken: Ct).WithTimeout());
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), rejoined.EpochAuthenticator.ToArray());
+        var old = await bob.ProcessMessageAsync(commit.Commit, Ct).WithTimeout();
+        Assert.True(old.Commit!.SelfRemoved);
+    }
+
+    [Fact]
+    public async Task Handshake_messages_can_be_private_and_replays_are_refused()
+    {
+        var options = MlsGroupOptions.Default with { EncryptHandshakeMessages = true, PaddingBlockSize = 32 };
+        var (alice, bob) = await TwoMembersAsync(options);
+        var update = await alice.UpdateAsync(cancellationToken: Ct).WithTimeout();
+        Assert.Equal(WireFormat.PrivateMessage, update.Commit.WireFormat);
+        await bob.ProcessMessageAsync(update.Commit, Ct).WithTimeout();
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), bob.EpochAuthenticator.ToArray());
+
+        var message = await alice.EncryptApplicationMessageAsync("once"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        await bob.ProcessMessageAsync(message, Ct).WithTimeout();
+        await Assert.ThrowsAnyAsync<MlsException>(() => bob.ProcessMessageAsync(message, Ct).WithTimeout());
+
+        var stale = await alice.EncryptApplicationMessageAsync("old"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        var next = await alice.UpdateAsync(cancellationToken: Ct).WithTimeout();
+        await bob.ProcessMessageAsync(next.Commit, Ct).WithTimeout();
+        var error = await Assert.ThrowsAsync<MlsException>(() => bob.ProcessMessageAsync(stale, Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.WrongEpoch, error.ErrorCode);
+    }
+
+    [Fact]
+    public void Corrupt_state_is_refused_with_the_state_error()
+    {
+        using var signer = Signer();
+        var group = Own(MlsGroup.Create(_suite, signer, Credential.Basic("alice"u8)));
+        var state = group.ExportState();
+        var random = new Random(7);
+        for (var i = 0; i < 200; i++)
+        {
+            var bytes = (byte[])state.Clone();
+            bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
+            var cut = bytes[..random.Next(bytes.Length)];
+            var error = Assert.Throws<MlsException>(() => MlsGroup.Restore(cut, signer).Dispose());
+            Assert.Equal(MlsErrorCode.StateInvalid, error.ErrorCode);
+        }
+
+        using var restored = MlsGroup.Restore(state, signer);
+        Assert.Equal(group.EpochAuthenticator.ToArray(), restored.EpochAuthenticator.ToArray());
+    }
+
+    private SignaturePrivateKey? DaveKey { get; set; }
+
+    private async Task<(MlsGroup Alice, MlsGroup Bob)> TwoMembersAsync(MlsGroupOptions options)
+    {
+        var alice = Own(MlsGroup.Create(_suite, Signer(), Credential.Basic("alice"u8), options));
+        var bobKey = Signer();
+        DaveKey = bobKey;
+        var bobKp = Own(MlsGroup.CreateKeyPackage(_suite, bobKey, Credential.Basic("bob"u8), options));
+        var add = await alice.AddMembersAsync([bobKp.KeyPackage], cancellationToken: Ct).WithTimeout();
+        var bob = Own(await MlsGroup.JoinAsync(add.Welcome!, bobKp, bobKey, options, cancellationToken: Ct).WithTimeout());
+        return (alice, bob);
+    }
+
+    private SignaturePrivateKey Signer()
+    {
+        using var pair = _suite.GenerateSignatureKeyPair();
+        return Own(_suite.SignatureScheme.ImportPrivateKey(pair.PrivateKey));
+    }
+
+    private T Own<T>(T item)
+        where T : IDisposable
+    {
+        _owned.Add(item);
+        return item;
+    }
+
+    private sealed class OnlyNamed(string allowed) : ICredentialValidator
+    {
+        public ValueTask<CredentialValidation> ValidateAsync(Credential credential, ReadOnlyMemory<byte> signatureKey, CredentialValidationReason reason, CancellationToken cancellationToken = default)
+        {
+            var name = Encoding.UTF8.GetString(credential.Identity.Span);
+            return ValueTask.FromResult(name is "alice" || name == allowed ? CredentialValidation.Accept(name) : CredentialValidation.Reject($"{name} is not invited"));
+        }
+    }
+}
