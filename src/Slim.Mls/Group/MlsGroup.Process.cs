@@ -38,6 +38,12 @@ public sealed partial class MlsGroup
                 break;
             case WireFormat.PrivateMessage:
                 var priv = message.PrivateMessage!;
+                if (priv.Epoch < _state.Context.Epoch && _pastEpochs.Find(p => p.Context.Epoch == priv.Epoch) is { } past &&
+                    priv.GroupId.AsSpan().SequenceEqual(_state.Context.GroupId))
+                {
+                    return await ProcessLateApplicationMessageAsync(priv, past, cancellationToken).ConfigureAwait(false);
+                }
+
                 CheckGroupAndEpoch(priv.GroupId, priv.Epoch);
                 content = priv.Unprotect(Suite, _state.SecretTree, _state.Secrets.SenderDataSecret, _state.Context, VerifierFor);
                 break;
@@ -64,6 +70,41 @@ public sealed partial class MlsGroup
                 var summary = await ProcessCommitAsync(content, cancellationToken).ConfigureAwait(false);
                 await PersistAsync(cancellationToken).ConfigureAwait(false);
                 return new ProcessedMessage(ProcessedMessageKind.Commit, framed.Sender, framed.Epoch, framed.AuthenticatedData, null, null, summary);
+        }
+    }
+
+    // An application message of a recent epoch that arrived after the commit that ended it.
+    private async Task<ProcessedMessage> ProcessLateApplicationMessageAsync(PrivateMessage message, PastEpoch past, CancellationToken cancellationToken)
+    {
+        if (message.ContentType != ContentType.Application)
+        {
+            throw new MlsException(MlsErrorCode.WrongEpoch, $"A handshake message for past epoch {message.Epoch} cannot be processed.");
+        }
+
+        var opened = new List<SignaturePublicKey>();
+        try
+        {
+            var content = message.Unprotect(Suite, past.SecretTree, past.SenderDataSecret, past.Context, leaf =>
+            {
+                if (past.Tree.GetLeaf(leaf) is not { } node)
+                {
+                    return null;
+                }
+
+                var key = Suite.SignatureScheme.ImportPublicKey(node.SignatureKeyArray);
+                opened.Add(key);
+                return key;
+            });
+            await PersistAsync(cancellationToken).ConfigureAwait(false);
+            var framed = content.Content;
+            return new ProcessedMessage(ProcessedMessageKind.Application, framed.Sender, framed.Epoch, framed.AuthenticatedData, framed.Content, null, null);
+        }
+        finally
+        {
+            foreach (var key in opened)
+            {
+                key.Dispose();
+            }
         }
     }
 

@@ -37,6 +37,7 @@ public sealed partial class MlsGroup : IDisposable
     private readonly Dictionary<ulong, byte[]> _resumptionPsks = [];
     private readonly Dictionary<byte[], byte[]> _pendingUpdateKeys = new(Slim.Mls.Internal.ByteArrayComparer.Instance);
     private readonly Dictionary<uint, (byte[] Key, SignaturePublicKey Parsed)> _verifiers = [];
+    private readonly List<PastEpoch> _pastEpochs = [];
     private EpochState _state;
     private PendingCommit? _pending;
 
@@ -145,6 +146,12 @@ public sealed partial class MlsGroup : IDisposable
         _pending?.Dispose();
         _pending = null;
         _state.Dispose();
+        foreach (var past in _pastEpochs)
+        {
+            past.Dispose();
+        }
+
+        _pastEpochs.Clear();
         foreach (var psk in _resumptionPsks.Values)
         {
             CryptographicOperations.ZeroMemory(psk);
@@ -225,7 +232,23 @@ public sealed partial class MlsGroup : IDisposable
     {
         var old = _state;
         _state = next;
-        old.Dispose();
+        if (Options.PastEpochRetention > 0)
+        {
+            // Keep what late application messages of the old epoch need; everything else is wiped now.
+            _pastEpochs.Add(new PastEpoch(old.Context, old.Tree, old.SecretTree, (byte[])old.Secrets.SenderDataSecret.Clone()));
+            old.Keys.Dispose();
+            old.Secrets.Dispose();
+            while (_pastEpochs.Count > Options.PastEpochRetention)
+            {
+                _pastEpochs[0].Dispose();
+                _pastEpochs.RemoveAt(0);
+            }
+        }
+        else
+        {
+            old.Dispose();
+        }
+
         _proposals.Clear();
         _proposalOrder.Clear();
         RememberResumptionPsk();

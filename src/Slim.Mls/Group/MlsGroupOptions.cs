@@ -52,6 +52,12 @@ public sealed record MlsGroupOptions
     /// <summary>PrivateMessage plaintexts are padded with zeros to a multiple of this many bytes (0: no padding).</summary>
     public int PaddingBlockSize { get; init; }
 
+    /// <summary>
+    /// How many earlier epochs keep their secret tree so application messages sent before a commit and received after
+    /// it still decrypt (0: none). Only application messages are accepted for past epochs; this is not persisted.
+    /// </summary>
+    public int PastEpochRetention { get; init; } = 2;
+
     /// <summary>How many past epochs' resumption PSKs are kept for PreSharedKey proposals.</summary>
     public int ResumptionPskHistory { get; init; } = 8;
 

@@ -154,11 +154,67 @@ public sealed class MlsGroupFeatureTests : IDisposable
         await bob.ProcessMessageAsync(message, Ct).WithTimeout();
         await Assert.ThrowsAnyAsync<MlsException>(() => bob.ProcessMessageAsync(message, Ct).WithTimeout());
 
-        var stale = await alice.EncryptApplicationMessageAsync("old"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        // An application message sent just before a commit still decrypts after it (past-epoch retention) ...
+        var late = await alice.EncryptApplicationMessageAsync("late"u8.ToArray(), cancellationToken: Ct).WithTimeout();
         var next = await alice.UpdateAsync(cancellationToken: Ct).WithTimeout();
         await bob.ProcessMessageAsync(next.Commit, Ct).WithTimeout();
-        var error = await Assert.ThrowsAsync<MlsException>(() => bob.ProcessMessageAsync(stale, Ct).WithTimeout());
+        Assert.Equal("late", Encoding.UTF8.GetString((await bob.ProcessMessageAsync(late, Ct).WithTimeout()).ApplicationData!));
+
+        // ... but not once retention is off.
+        var strict = MlsGroup.Restore(bob.ExportState(), BobKey!, options with { PastEpochRetention = 0 });
+        _owned.Add(strict);
+        var stale = await alice.EncryptApplicationMessageAsync("old"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        var third = await alice.UpdateAsync(cancellationToken: Ct).WithTimeout();
+        await strict.ProcessMessageAsync(third.Commit, Ct).WithTimeout();
+        var error = await Assert.ThrowsAsync<MlsException>(() => strict.ProcessMessageAsync(stale, Ct).WithTimeout());
         Assert.Equal(MlsErrorCode.WrongEpoch, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task External_sender_proposals_are_accepted_only_when_allowed()
+    {
+        var senderKey = Signer();
+        var senders = ExternalSender.ToExtension([new ExternalSender(senderKey.PublicKey.ToArray(), Credential.Basic("moderator"u8))]);
+        var options = MlsGroupOptions.Default with { AllowExternalProposals = true };
+        var aliceKey = Signer();
+        var alice = Own(MlsGroup.Create(_suite, aliceKey, Credential.Basic("alice"u8), options, extensions: [senders]));
+        var bobKey = Signer();
+        var bobKp = Own(MlsGroup.CreateKeyPackage(_suite, bobKey, Credential.Basic("bob"u8), options));
+        var add = await alice.AddMembersAsync([bobKp.KeyPackage], cancellationToken: Ct).WithTimeout();
+        var bob = Own(await MlsGroup.JoinAsync(add.Welcome!, bobKp, bobKey, options, cancellationToken: Ct).WithTimeout());
+
+        // The external sender proposes removing Bob: a PublicMessage signed without GroupContext and without membership tag.
+        var framed = new FramedContent(alice.GroupId.ToArray(), alice.Epoch, Sender.External(0), [], ContentType.Proposal,
+            Slim.Mls.Codec.TlsCodec.Serialize<Proposal>(new RemoveProposal(bob.OwnLeafIndex)));
+        var auth = AuthenticatedContent.Sign(_suite, WireFormat.PublicMessage, framed, senderKey, null);
+        var message = MlsMessage.From(PublicMessage.Protect(_suite, auth, null, []));
+
+        var strict = MlsGroup.Restore(alice.ExportState(), aliceKey, MlsGroupOptions.Default);
+        _owned.Add(strict);
+        var refused = await Assert.ThrowsAsync<MlsException>(() => strict.ProcessMessageAsync(message, Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.ExternalNotAllowed, refused.ErrorCode);
+
+        var processed = await alice.ProcessMessageAsync(message, Ct).WithTimeout();
+        Assert.Equal(ProcessedMessageKind.Proposal, processed.Kind);
+        var commit = await alice.UpdateAsync(cancellationToken: Ct).WithTimeout();
+        Assert.Equal([bob.OwnLeafIndex], commit.Summary.Removed);
+        Assert.Single(alice.Members);
+    }
+
+    [Fact]
+    public async Task A_committed_reinit_stops_the_group()
+    {
+        var (alice, bob) = await TwoMembersAsync(MlsGroupOptions.Default);
+        var reinit = new ReInitProposal("next group"u8.ToArray(), ProtocolVersion.Mls10, _suite.Id, []);
+        var commit = await alice.CreateCommitAsync([reinit], cancellationToken: Ct).WithTimeout();
+        await alice.MergePendingCommitAsync(Ct).WithTimeout();
+        var processed = await bob.ProcessMessageAsync(commit.Commit, Ct).WithTimeout();
+        Assert.NotNull(processed.Commit!.ReInit);
+        Assert.False(bob.IsActive);
+        Assert.False(alice.IsActive);
+        Assert.Equal("next group"u8.ToArray(), bob.PendingReInit!.GroupId);
+        var error = await Assert.ThrowsAsync<MlsException>(() => bob.EncryptApplicationMessageAsync("x"u8.ToArray(), cancellationToken: Ct).AsTask().WithTimeout());
+        Assert.Equal(MlsErrorCode.NotAMember, error.ErrorCode);
     }
 
     [Fact]
@@ -182,6 +238,9 @@ public sealed class MlsGroupFeatureTests : IDisposable
     }
 
     private SignaturePrivateKey? DaveKey { get; set; }
+
+    private SignaturePrivateKey? BobKey => DaveKey;
+
 
     private async Task<(MlsGroup Alice, MlsGroup Bob)> TwoMembersAsync(MlsGroupOptions options)
     {

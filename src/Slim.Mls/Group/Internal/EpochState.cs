@@ -41,3 +41,29 @@ internal sealed class EpochState : IDisposable
         SecretTree.Dispose();
     }
 }
+
+/// <summary>What is kept of an earlier epoch to decrypt its late application messages (no path keys, no epoch secrets).</summary>
+internal sealed class PastEpoch : IDisposable
+{
+    public PastEpoch(GroupContext context, RatchetTree tree, EncryptionSecretTree secretTree, byte[] senderDataSecret)
+    {
+        Context = context;
+        Tree = tree;
+        SecretTree = secretTree;
+        SenderDataSecret = senderDataSecret;
+    }
+
+    public GroupContext Context { get; }
+
+    public RatchetTree Tree { get; }
+
+    public EncryptionSecretTree SecretTree { get; }
+
+    public byte[] SenderDataSecret { get; }
+
+    public void Dispose()
+    {
+        SecretTree.Dispose();
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(SenderDataSecret);
+    }
+}
