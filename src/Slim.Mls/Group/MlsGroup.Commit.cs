@@ -201,6 +201,7 @@ public sealed partial class MlsGroup
         }
 
         var psks = applied.Psks.Select(p => p.Id).ToArray();
+        var prepared = Suite.PrepareEncryptWithLabel("Welcome", encryptedGroupInfo);
         var added = applied.Added;
         var secrets = new EncryptedGroupSecrets[added.Count];
         Parallel.For(0, added.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.MaxDegreeOfParallelism) }, i =>
@@ -216,7 +217,7 @@ public sealed partial class MlsGroup
             var groupSecrets = TlsCodec.Serialize(new GroupSecrets(next.Secrets.JoinerSecret, pathSecret, psks));
             try
             {
-                var sealedSecrets = Suite.EncryptWithLabel(keyPackage.InitKeyArray, "Welcome", encryptedGroupInfo, groupSecrets);
+                var sealedSecrets = Suite.EncryptWithLabelPrepared(keyPackage.InitKeyArray, prepared, groupSecrets);
                 secrets[i] = new EncryptedGroupSecrets(keyPackage.ComputeRef(Suite), sealedSecrets);
             }
             finally

@@ -111,11 +111,11 @@ internal static class TreeKemEngine
             }
         }
 
-        var contextBytes = context.ToBytes();
+        var prepared = suite.PrepareEncryptWithLabel("UpdatePathNode", context.Encoded);
         Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) }, k =>
         {
             var (level, slot, key) = jobs[k];
-            ciphertexts[level][slot] = suite.EncryptWithLabel(key, "UpdatePathNode", contextBytes, secrets[level]);
+            ciphertexts[level][slot] = suite.EncryptWithLabelPrepared(key, prepared, secrets[level]);
         });
 
         var nodes = new UpdatePathNode[n];
