@@ -18,7 +18,7 @@ namespace Slim.Mls.Group;
 public sealed partial class MlsGroup
 {
     /// <summary>Decodes and processes an MLSMessage (PublicMessage or PrivateMessage).</summary>
-    public Task<ProcessedMessage> ProcessMessageAsync(ReadOnlyMemory<byte> mlsMessage, CancellationToken cancellationToken = default) =>
+    public ValueTask<ProcessedMessage> ProcessMessageAsync(ReadOnlyMemory<byte> mlsMessage, CancellationToken cancellationToken = default) =>
         ProcessMessageAsync(MlsMessage.Decode(mlsMessage.Span), cancellationToken);
 
     /// <summary>
@@ -26,7 +26,7 @@ public sealed partial class MlsGroup
     /// or applies a commit (a commit made here is merged when it comes back). Nothing changes when it throws.
     /// </summary>
     /// <exception cref="MlsException">The message is invalid for this group and epoch; the error code says why.</exception>
-    public async Task<ProcessedMessage> ProcessMessageAsync(MlsMessage message, CancellationToken cancellationToken = default)
+    public async ValueTask<ProcessedMessage> ProcessMessageAsync(MlsMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         EnsureActive();
@@ -74,7 +74,7 @@ public sealed partial class MlsGroup
     }
 
     // An application message of a recent epoch that arrived after the commit that ended it.
-    private async Task<ProcessedMessage> ProcessLateApplicationMessageAsync(PrivateMessage message, PastEpoch past, CancellationToken cancellationToken)
+    private async ValueTask<ProcessedMessage> ProcessLateApplicationMessageAsync(PrivateMessage message, PastEpoch past, CancellationToken cancellationToken)
     {
         if (message.ContentType != ContentType.Application)
         {
