@@ -102,6 +102,15 @@ public sealed partial class MlsGroup
             throw new MlsException(MlsErrorCode.WelcomeInvalid, "The GroupInfo's version or cipher suite differs from the KeyPackage's.");
         }
 
+        var ownCapabilities = kp.LeafNode.Capabilities;
+        foreach (var extension in context.Extensions)
+        {
+            if (!ownCapabilities.SupportsExtension(extension.Type))
+            {
+                throw new MlsException(MlsErrorCode.CapabilitiesUnsupported, $"The group uses GroupContext extension 0x{(ushort)extension.Type:x4}, which this client does not support.");
+            }
+        }
+
         var tree = await LoadAndValidateTreeAsync(suite, groupInfo, ratchetTree, options, cancellationToken).ConfigureAwait(false);
         var myLeaf = tree.FindLeaf(kp.LeafNode) ?? throw new MlsException(MlsErrorCode.WelcomeInvalid, "The tree has no leaf for this KeyPackage.");
 

@@ -205,13 +205,13 @@ public sealed partial class RatchetTree
         return null;
     }
 
-    // ---- Mutation (group operations work on a clone) -----------------------------------------------------------
+    // ---- Mutation (internal: group operations work on a clone and swap it in) ----------------------------------
 
     /// <summary>
     /// Adds <paramref name="leaf"/> at the leftmost blank leaf at or after <paramref name="searchFrom"/> (extending
     /// the tree when there is none) and lists it as unmerged in every non-blank ancestor (RFC 9420 section 12.1.1).
     /// </summary>
-    public LeafIndex AddLeaf(LeafNode leaf, uint searchFrom = 0)
+    internal LeafIndex AddLeaf(LeafNode leaf, uint searchFrom = 0)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         var index = searchFrom;
@@ -242,7 +242,7 @@ public sealed partial class RatchetTree
     }
 
     /// <summary>Replaces the leaf at <paramref name="leaf"/> and blanks its direct path (an Update proposal).</summary>
-    public void UpdateLeaf(LeafIndex leaf, LeafNode node)
+    internal void UpdateLeaf(LeafIndex leaf, LeafNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckLeaf(leaf);
@@ -251,7 +251,7 @@ public sealed partial class RatchetTree
     }
 
     /// <summary>Blanks the leaf and its direct path, then truncates the tree (a Remove proposal).</summary>
-    public void RemoveLeaf(LeafIndex leaf)
+    internal void RemoveLeaf(LeafIndex leaf)
     {
         CheckLeaf(leaf);
         SetNode(2 * leaf.Value, null);
@@ -260,7 +260,7 @@ public sealed partial class RatchetTree
     }
 
     /// <summary>Blanks every node on the direct path of <paramref name="leaf"/>.</summary>
-    public void BlankDirectPath(LeafIndex leaf)
+    internal void BlankDirectPath(LeafIndex leaf)
     {
         CheckLeaf(leaf);
         var root = LeafCount - 1;
@@ -273,7 +273,7 @@ public sealed partial class RatchetTree
     }
 
     /// <summary>Drops right halves that hold no non-blank leaf (RFC 9420 section 7.7).</summary>
-    public void Truncate()
+    internal void Truncate()
     {
         while (LeafCount > 1)
         {
