@@ -12,6 +12,14 @@ internal sealed class EvpPKeyHandle : SafeHandle
 
     public override bool IsInvalid => handle == IntPtr.Zero;
 
+    /// <summary>Takes ownership of a key returned through an out-pointer.</summary>
+    internal static EvpPKeyHandle Own(IntPtr pkey)
+    {
+        var owned = new EvpPKeyHandle();
+        Marshal.InitHandle(owned, pkey);
+        return owned;
+    }
+
     protected override bool ReleaseHandle()
     {
         LibCrypto.EVP_PKEY_free(handle);

@@ -34,6 +34,19 @@ internal static partial class LibCrypto
         _ = Loaded.Value;
     }
 
+    /// <summary>True when libcrypto loads and exports <paramref name="symbol"/> (OpenSSL 3 APIs are absent from 1.1.1).</summary>
+    internal static bool HasExport(string symbol)
+    {
+        try
+        {
+            return NativeLibrary.TryGetExport(Loaded.Value, symbol, out _);
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return false;
+        }
+    }
+
     private static readonly Lazy<IntPtr> Loaded = new(() =>
     {
         foreach (var name in Candidates)
@@ -103,4 +116,85 @@ internal static partial class LibCrypto
 
     [LibraryImport(Library)]
     internal static partial void ERR_clear_error();
+
+    // ---- NIST-curve ECDH (OpenSSL 3 provider API, plus the EC_POINT API to compute a public key from a scalar) ----
+
+    internal const int NidP256 = 415;
+    internal const int NidP384 = 715;
+    internal const int NidP521 = 716;
+
+    /// <summary>EVP_PKEY_PUBLIC_KEY selection (all parameters and the public key).</summary>
+    internal const int SelectPublicKey = 0x86;
+
+    /// <summary>EVP_PKEY_KEYPAIR selection.</summary>
+    internal const int SelectKeyPair = 0x87;
+
+    internal const uint ParamUnsignedInteger = 2;
+    internal const uint ParamUtf8String = 4;
+    internal const uint ParamOctetString = 5;
+
+    /// <summary>POINT_CONVERSION_UNCOMPRESSED.</summary>
+    internal const int PointUncompressed = 4;
+
+    /// <summary>OSSL_PARAM: one typed key/value for the provider API (terminated by an entry with a null key).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct OsslParam
+    {
+        public IntPtr Key;
+        public uint DataType;
+        public IntPtr Data;
+        public nuint DataSize;
+        public nuint ReturnSize;
+    }
+
+    [LibraryImport(Library)]
+    internal static unsafe partial IntPtr EVP_PKEY_CTX_new_from_name(IntPtr libraryContext, byte* name, byte* properties);
+
+    [LibraryImport(Library)]
+    internal static partial int EVP_PKEY_fromdata_init(IntPtr ctx);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int EVP_PKEY_fromdata(IntPtr ctx, IntPtr* pkey, int selection, OsslParam* parameters);
+
+    [LibraryImport(Library)]
+    internal static partial int EVP_PKEY_keygen_init(IntPtr ctx);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int EVP_PKEY_CTX_set_group_name(IntPtr ctx, byte* name);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int EVP_PKEY_generate(IntPtr ctx, IntPtr* pkey);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int EVP_PKEY_get_bn_param(EvpPKeyHandle pkey, byte* name, IntPtr* bignum);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int EVP_PKEY_get_octet_string_param(EvpPKeyHandle pkey, byte* name, byte* buffer, nuint maxLength, nuint* length);
+
+    [LibraryImport(Library)]
+    internal static partial int EVP_PKEY_derive_set_peer_ex(IntPtr ctx, EvpPKeyHandle peer, int validatePeer);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial IntPtr BN_bin2bn(byte* data, int length, IntPtr ret);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int BN_bn2binpad(IntPtr bignum, byte* to, int toLength);
+
+    [LibraryImport(Library)]
+    internal static partial void BN_clear_free(IntPtr bignum);
+
+    [LibraryImport(Library)]
+    internal static partial IntPtr EC_GROUP_new_by_curve_name(int nid);
+
+    [LibraryImport(Library)]
+    internal static partial IntPtr EC_POINT_new(IntPtr group);
+
+    [LibraryImport(Library)]
+    internal static partial void EC_POINT_clear_free(IntPtr point);
+
+    [LibraryImport(Library)]
+    internal static partial int EC_POINT_mul(IntPtr group, IntPtr result, IntPtr generatorScalar, IntPtr point, IntPtr pointScalar, IntPtr bnContext);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial nuint EC_POINT_point2oct(IntPtr group, IntPtr point, int form, byte* buffer, nuint length, IntPtr bnContext);
 }

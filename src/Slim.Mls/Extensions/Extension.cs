@@ -33,5 +33,5 @@ public readonly record struct Extension(ExtensionType Type, byte[] Data) : ITlsE
     public bool Equals(Extension other) => Type == other.Type && Data.AsSpan().SequenceEqual(other.Data);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Type, Data.Length);
+    public override int GetHashCode() => HashCode.Combine(Type, Data?.Length ?? 0);
 }

@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
+using Slim.Mls.Codec;
 
 namespace Slim.Mls.KeySchedule;
 
 /// <summary>
 /// The secrets of one epoch (RFC 9420 section 8, table "Epoch-Derived Secrets"), the joiner and welcome secrets that led
 /// to it, and the init secret of the next epoch. The epoch secret itself is consumed during derivation and not kept.
-/// <see cref="Dispose"/> wipes everything.
+/// <see cref="Dispose"/> wipes everything. The TLS encoding (eleven <c>opaque&lt;V&gt;</c> in property order) lets a
+/// client persist its group state; it holds secrets, so store it protected.
 /// </summary>
-public sealed class EpochSecrets : IDisposable
+public sealed class EpochSecrets : IDisposable, ITlsEncodable, ITlsDecodable<EpochSecrets>
 {
     internal EpochSecrets(
         byte[] joinerSecret,
@@ -67,6 +69,36 @@ public sealed class EpochSecrets : IDisposable
 
     /// <summary><c>init_secret</c> of the next epoch.</summary>
     public byte[] InitSecret { get; }
+
+    /// <inheritdoc />
+    public static EpochSecrets ReadFrom(ref TlsReader reader) => new(
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes(),
+        reader.ReadVectorBytes());
+
+    /// <inheritdoc />
+    public void WriteTo(ref TlsWriter writer)
+    {
+        writer.WriteVector(JoinerSecret);
+        writer.WriteVector(WelcomeSecret);
+        writer.WriteVector(SenderDataSecret);
+        writer.WriteVector(EncryptionSecret);
+        writer.WriteVector(ExporterSecret);
+        writer.WriteVector(ExternalSecret);
+        writer.WriteVector(ConfirmationKey);
+        writer.WriteVector(MembershipKey);
+        writer.WriteVector(ResumptionPsk);
+        writer.WriteVector(EpochAuthenticator);
+        writer.WriteVector(InitSecret);
+    }
 
     /// <summary>Wipes every secret.</summary>
     public void Dispose()

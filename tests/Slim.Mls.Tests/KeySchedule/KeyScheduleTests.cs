@@ -68,6 +68,34 @@ public sealed class KeyScheduleTests
     }
 
     [Fact]
+    public void Epoch_secrets_persist_and_restore_and_random_bytes_only_raise_the_decode_error()
+    {
+        var suite = CipherSuite.Get(CipherSuiteId.X25519Aes128GcmSha256Ed25519);
+        var context = new GroupContext(suite.Id, [1], 0, new byte[32], []);
+        using var secrets = EpochKeySchedule.Derive(suite, new byte[32], [], [], context);
+        var state = Slim.Mls.Codec.TlsCodec.Serialize(secrets);
+        using var restored = Slim.Mls.Codec.TlsCodec.Deserialize<EpochSecrets>(state);
+        Assert.Equal(secrets.EpochAuthenticator, restored.EpochAuthenticator);
+        Assert.Equal(secrets.InitSecret, restored.InitSecret);
+        Assert.Equal(state, Slim.Mls.Codec.TlsCodec.Serialize(restored));
+
+        var random = new Random(17);
+        for (var i = 0; i < 2000; i++)
+        {
+            var bytes = (byte[])state.Clone();
+            bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            bytes = bytes[..random.Next(bytes.Length + 1)];
+            try
+            {
+                using var decoded = Slim.Mls.Codec.TlsCodec.Deserialize<EpochSecrets>(bytes);
+            }
+            catch (MlsDecodeException)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public void Group_context_decodes_what_it_encodes_and_rejects_random_bytes()
     {
         var context = new GroupContext(CipherSuiteId.P256Aes128GcmSha256P256, [1, 2, 3], 42, new byte[32], new byte[32], [new(Slim.Mls.Extensions.ExtensionType.ExternalSenders, [9, 9])]);

@@ -1,28 +1,54 @@
 using System.Security.Cryptography;
+using Slim.Crypto;
 using Slim.Mls.Internal;
 
 namespace Slim.Mls.Hpke.Internal;
 
 /// <summary>
-/// DHKEM over P-256, P-384 and P-521 with the BCL's ECDH. Public keys are uncompressed SEC1 points
-/// (<c>04 || X || Y</c>); private keys are big-endian scalars of the field size; DH outputs the x-coordinate.
+/// DHKEM over P-256, P-384 and P-521. Public keys are uncompressed SEC1 points (<c>04 || X || Y</c>); private keys are
+/// big-endian scalars of the field size; DH outputs the x-coordinate.
 /// </summary>
+/// <remarks>
+/// With OpenSSL 3 the key operations go through <see cref="EcdhPrivateKey"/>, which validates peer points partially
+/// (on the curve, as RFC 9180 section 7.1.4 asks for prime-order curves). The BCL path, used otherwise, runs OpenSSL's
+/// full key check on every import and derive (extra scalar multiplications), so it costs two to three times as much (measured on P-256 seal and open).
+/// </remarks>
 internal sealed class NistDhKem : DhKem
 {
     private readonly NistCurve _curve;
+    private readonly EcCurve _ecCurve;
     private readonly byte _bitmask;
+    private readonly bool _openSsl;
 
-    public NistDhKem(KemId id)
+    public NistDhKem(KemId id, bool preferOpenSsl = true)
         : base(id, KdfFor(id), CurveFor(id).PointLength, CurveFor(id).CoordinateLength, CurveFor(id).CoordinateLength)
     {
         _curve = CurveFor(id);
+        _ecCurve = id switch
+        {
+            KemId.DhKemP256Sha256 => EcCurve.P256,
+            KemId.DhKemP384Sha384 => EcCurve.P384,
+            _ => EcCurve.P521,
+        };
+        _openSsl = preferOpenSsl && EcdhPrivateKey.IsSupported;
 
         // RFC 9180 section 7.1.3: the first candidate byte is masked so P-521 candidates have 521 bits.
         _bitmask = id == KemId.DhKemP521Sha512 ? (byte)0x01 : (byte)0xFF;
     }
 
+    /// <summary>True when this instance uses the OpenSSL 3 fast path.</summary>
+    internal bool UsesOpenSsl => _openSsl;
+
     public override HpkeKeyPair GenerateKeyPair()
     {
+        if (_openSsl)
+        {
+            using var key = EcdhPrivateKey.Generate(_ecCurve);
+            var priv = new byte[PrivateKeyLength];
+            key.ExportPrivateKey(priv);
+            return new HpkeKeyPair(priv, key.PublicKey.ToArray());
+        }
+
         using var ecdh = ECDiffieHellman.Create(_curve.Curve);
         var parameters = ecdh.ExportParameters(includePrivateParameters: true);
         try
@@ -37,6 +63,12 @@ internal sealed class NistDhKem : DhKem
 
     public override byte[] GetPublicKey(ReadOnlySpan<byte> privateKey)
     {
+        if (_openSsl)
+        {
+            using var key = ImportOpenSsl(privateKey);
+            return key.PublicKey.ToArray();
+        }
+
         using var ecdh = ImportPrivate(privateKey);
         return _curve.SerializePoint(ecdh.ExportParameters(includePrivateParameters: false).Q);
     }
@@ -49,6 +81,12 @@ internal sealed class NistDhKem : DhKem
     public override byte[] Encap(ReadOnlySpan<byte> recipientPublicKey, Span<byte> sharedSecret)
     {
         CheckSharedSecret(sharedSecret);
+        if (_openSsl)
+        {
+            using var key = EcdhPrivateKey.Generate(_ecCurve);
+            return FinishOpenSsl(key, recipientPublicKey, key.PublicKey, recipientPublicKey, sharedSecret);
+        }
+
         using var peer = ImportPublic(recipientPublicKey);
         using var ephemeral = ECDiffieHellman.Create(_curve.Curve);
         var enc = _curve.SerializePoint(ephemeral.ExportParameters(includePrivateParameters: false).Q);
@@ -59,6 +97,12 @@ internal sealed class NistDhKem : DhKem
     protected override byte[] Encap(ReadOnlySpan<byte> recipientPublicKey, HpkeKeyPair ephemeral, Span<byte> sharedSecret)
     {
         CheckSharedSecret(sharedSecret);
+        if (_openSsl)
+        {
+            using var fast = ImportOpenSsl(ephemeral.PrivateKey);
+            return FinishOpenSsl(fast, recipientPublicKey, fast.PublicKey, recipientPublicKey, sharedSecret);
+        }
+
         using var peer = ImportPublic(recipientPublicKey);
         using var key = ImportPrivate(ephemeral.PrivateKey);
         var enc = _curve.SerializePoint(key.ExportParameters(includePrivateParameters: false).Q);
@@ -69,6 +113,13 @@ internal sealed class NistDhKem : DhKem
     public override void Decap(ReadOnlySpan<byte> encapsulatedKey, ReadOnlySpan<byte> recipientPrivateKey, Span<byte> sharedSecret)
     {
         CheckSharedSecret(sharedSecret);
+        if (_openSsl)
+        {
+            using var fast = ImportOpenSsl(recipientPrivateKey);
+            FinishOpenSsl(fast, encapsulatedKey, encapsulatedKey, fast.PublicKey, sharedSecret);
+            return;
+        }
+
         using var peer = ImportPublic(encapsulatedKey);
         using var key = ImportPrivate(recipientPrivateKey);
         var pkRm = _curve.SerializePoint(key.ExportParameters(includePrivateParameters: false).Q);
@@ -93,6 +144,50 @@ internal sealed class NistDhKem : DhKem
 
         CryptographicOperations.ZeroMemory(candidate);
         throw new MlsException(MlsErrorCode.DeriveKeyPairFailed, $"{Id}: no valid scalar among 256 candidates.");
+    }
+
+    // DH(key, peer), then ExtractAndExpand(dh, enc || pkRm); returns enc.
+    private byte[] FinishOpenSsl(EcdhPrivateKey key, ReadOnlySpan<byte> peer, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkRm, Span<byte> sharedSecret)
+    {
+        CheckPublicKeyLength(peer, "public keys");
+        if (peer[0] != 0x04)
+        {
+            throw new MlsException(MlsErrorCode.InvalidKey, $"{Id}: public keys must be uncompressed points (04 || X || Y).");
+        }
+
+        Span<byte> dh = stackalloc byte[DhLength];
+        try
+        {
+            key.Agree(peer, dh);
+            ExtractAndExpand(dh, enc, pkRm, sharedSecret);
+            return enc.ToArray();
+        }
+        catch (CryptographicException e)
+        {
+            throw new MlsException(MlsErrorCode.InvalidKey, $"{Id}: the public key is not a point on the curve.", e);
+        }
+        finally
+        {
+            Wipe(dh);
+        }
+    }
+
+    private EcdhPrivateKey ImportOpenSsl(ReadOnlySpan<byte> privateKey)
+    {
+        CheckPrivateKeyLength(privateKey);
+        if (!_curve.IsValidScalar(privateKey))
+        {
+            throw new MlsException(MlsErrorCode.InvalidKey, $"{Id}: the private key is zero or not below the group order.");
+        }
+
+        try
+        {
+            return EcdhPrivateKey.Import(_ecCurve, privateKey);
+        }
+        catch (CryptographicException e)
+        {
+            throw new MlsException(MlsErrorCode.InvalidKey, $"{Id}: the private key was refused.", e);
+        }
     }
 
     private void Finish(ECDiffieHellman key, ECDiffieHellman peer, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkRm, Span<byte> sharedSecret)
