@@ -29,29 +29,10 @@ public sealed partial class MlsGroup
         {
             writer.WriteUInt8(StateVersion);
             writer.WriteUInt16((ushort)Suite.Id);
-            state.Context.WriteTo(ref writer);
-            writer.WriteVector(state.Tree.Encode());
-            writer.WriteUInt32(state.Keys.Leaf.Value);
-            var marker = writer.BeginVector();
-            foreach (var (node, pair) in state.Keys.Keys)
-            {
-                writer.WriteUInt32(node);
-                writer.WriteVector(pair.PrivateKey);
-                writer.WriteVector(pair.PublicKey);
-            }
-
-            writer.EndVector(marker);
-            var s = state.Secrets;
-            foreach (var secret in new[] { s.JoinerSecret, s.WelcomeSecret, s.SenderDataSecret, s.EncryptionSecret, s.ExporterSecret, s.ExternalSecret, s.ConfirmationKey, s.MembershipKey, s.ResumptionPsk, s.EpochAuthenticator, s.InitSecret })
-            {
-                writer.WriteVector(secret);
-            }
-
-            writer.WriteVector(state.InterimTranscriptHash);
-            writer.WriteVector(state.ConfirmationTag);
+            writer.WriteBytes(state.EncodedEpochPart ??= EncodeEpochPart(state));
             writer.WriteVector(state.SecretTree.ExportState());
 
-            marker = writer.BeginVector();
+            var marker = writer.BeginVector();
             foreach (var key in _proposalOrder)
             {
                 var cached = _proposals[key];
@@ -79,6 +60,41 @@ public sealed partial class MlsGroup
             writer.EndVector(marker);
             writer.WritePresence(IsActive);
             writer.WriteOptionalVector(PendingReInit is null ? null : TlsCodec.Serialize(PendingReInit));
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    // The part of the state that is fixed for an epoch (context, tree, path keys, epoch secrets, transcript): encoded
+    // once per epoch, because a store saves the group after every message and the tree is O(N) bytes.
+    private static byte[] EncodeEpochPart(EpochState state)
+    {
+        var writer = new TlsWriter(4096 + (int)(state.Tree.LeafCount * 300));
+        try
+        {
+            state.Context.WriteTo(ref writer);
+            writer.WriteVector(state.Tree.Encode());
+            writer.WriteUInt32(state.Keys.Leaf.Value);
+            var marker = writer.BeginVector();
+            foreach (var (node, pair) in state.Keys.Keys)
+            {
+                writer.WriteUInt32(node);
+                writer.WriteVector(pair.PrivateKey);
+                writer.WriteVector(pair.PublicKey);
+            }
+
+            writer.EndVector(marker);
+            var s = state.Secrets;
+            foreach (var secret in new[] { s.JoinerSecret, s.WelcomeSecret, s.SenderDataSecret, s.EncryptionSecret, s.ExporterSecret, s.ExternalSecret, s.ConfirmationKey, s.MembershipKey, s.ResumptionPsk, s.EpochAuthenticator, s.InitSecret })
+            {
+                writer.WriteVector(secret);
+            }
+
+            writer.WriteVector(state.InterimTranscriptHash);
+            writer.WriteVector(state.ConfirmationTag);
             return writer.ToArray();
         }
         finally

@@ -34,8 +34,16 @@ internal sealed class EpochState : IDisposable
     /// <summary>The confirmation tag of the commit that started this epoch (for GroupInfo).</summary>
     public byte[] ConfirmationTag { get; }
 
+    /// <summary>The epoch-constant part of the serialized group state, cached (it holds secrets; wiped on disposal).</summary>
+    public byte[]? EncodedEpochPart { get; set; }
+
     public void Dispose()
     {
+        if (EncodedEpochPart is not null)
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(EncodedEpochPart);
+        }
+
         Keys.Dispose();
         Secrets.Dispose();
         SecretTree.Dispose();
