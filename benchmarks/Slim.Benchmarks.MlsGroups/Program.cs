@@ -50,7 +50,7 @@ foreach (var suiteId in suites)
             table.AppendLine(CultureInfo.InvariantCulture, $"| {suiteId} | {n} | {steps[i]} | {ours.Times[i]:0.0} | {ts} | {ratio} |");
         }
 
-        Console.WriteLine($"suite {suiteId}, N={n}: ours {string.Join(", ", ours.Times.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))} ms; Welcome {ours.WelcomeBytes} B, empty commit {ours.CommitBytes} B");
+        Console.WriteLine($"suite {suiteId}, N={n}: ours {string.Join(", ", ours.Times.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))} ms; Welcome {ours.WelcomeBytes} B, empty commit {ours.CommitBytes} B; 1 KiB message encrypt+decrypt {ours.MessageMicroseconds:0} us");
     }
 }
 
@@ -58,7 +58,7 @@ Console.WriteLine();
 Console.Write(table);
 return 0;
 
-static async Task<(double[] Times, int WelcomeBytes, int CommitBytes)> RunOursAsync(CipherSuite suite, int n, int threads)
+static async Task<(double[] Times, int WelcomeBytes, int CommitBytes, double MessageMicroseconds)> RunOursAsync(CipherSuite suite, int n, int threads)
 {
     var options = MlsGroupOptions.Default with { MaxDegreeOfParallelism = threads };
     using var creatorKey = Signer(suite);
@@ -84,6 +84,18 @@ static async Task<(double[] Times, int WelcomeBytes, int CommitBytes)> RunOursAs
         using var joiner = await MlsGroup.JoinAsync(Slim.Mls.Framing.MlsMessage.Decode(welcome), bundles[0], signers[0], options);
         times[1] = clock.Elapsed.TotalMilliseconds;
 
+        // 1 KiB application messages, creator to joiner, encrypt + decrypt.
+        var payload = new byte[1024];
+        const int messages = 200;
+        clock.Restart();
+        for (var m = 0; m < messages; m++)
+        {
+            var sealedMessage = await creator.EncryptApplicationMessageAsync(payload, "aad"u8.ToArray());
+            await joiner.ProcessMessageAsync(sealedMessage.ToBytes());
+        }
+
+        var perMessage = clock.Elapsed.TotalMilliseconds * 1000 / messages;
+
         clock.Restart();
         var empty = await creator.UpdateAsync();
         times[2] = clock.Elapsed.TotalMilliseconds;
@@ -105,7 +117,7 @@ static async Task<(double[] Times, int WelcomeBytes, int CommitBytes)> RunOursAs
             throw new InvalidOperationException("The joined member and the creator disagree on the epoch.");
         }
 
-        return (times, welcome.Length, commit.Length);
+        return (times, welcome.Length, commit.Length, perMessage);
     }
     finally
     {
