@@ -65,9 +65,8 @@ public sealed partial class MlsGroup
         var refs = new List<ProposalOrRef>();
         if (options.IncludePendingProposals)
         {
-            foreach (var key in _proposalOrder)
+            foreach (var cached in SelectPendingProposals(proposals, me))
             {
-                var cached = _proposals[key];
                 resolved.Add(new ResolvedProposal(cached.Proposal, cached.Sender, cached.Reference));
                 refs.Add(ProposalOrRef.ByReference(cached.Reference));
             }
@@ -139,6 +138,32 @@ public sealed partial class MlsGroup
         {
             generated?.Dispose();
         }
+    }
+
+    // The received proposals a commit can include without breaking RFC 9420 section 12.2: not this member's own Update
+    // (its path replaces the leaf anyway) or its own removal, one Update/Remove per leaf (a Remove wins, as the RFC
+    // advises), nothing that touches a leaf the caller's own proposals already touch.
+    private List<CachedProposal> SelectPendingProposals(IReadOnlyList<Proposal> byValue, Sender me)
+    {
+        var touched = byValue.OfType<RemoveProposal>().Select(r => r.Removed.Value).ToHashSet();
+        var cached = _proposalOrder.Select(k => _proposals[k]).ToList();
+        var removed = cached.Select(c => c.Proposal).OfType<RemoveProposal>().Select(r => r.Removed.Value).ToHashSet();
+        var selected = new List<CachedProposal>();
+        foreach (var item in cached)
+        {
+            switch (item.Proposal)
+            {
+                case UpdateProposal when item.Sender == me || removed.Contains(item.Sender.Index) || !touched.Add(item.Sender.Index):
+                    continue;
+                case RemoveProposal remove when remove.Removed.Value == me.Index || !touched.Add(remove.Removed.Value):
+                    continue;
+                default:
+                    selected.Add(item);
+                    break;
+            }
+        }
+
+        return selected;
     }
 
     /// <summary>Applies the pending commit made here: the group moves to its epoch.</summary>

@@ -218,6 +218,36 @@ public sealed class MlsGroupFeatureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_keeps_only_the_received_proposals_that_form_a_valid_list()
+    {
+        var (alice, bob) = await TwoMembersAsync(MlsGroupOptions.Default);
+        var carolKey = Signer();
+        var carolKp = Own(MlsGroup.CreateKeyPackage(_suite, carolKey, Credential.Basic("carol"u8)));
+        var add = await alice.AddMembersAsync([carolKp.KeyPackage], cancellationToken: Ct).WithTimeout();
+        await bob.ProcessMessageAsync(add.Commit, Ct).WithTimeout();
+        var carol = Own(await MlsGroup.JoinAsync(add.Welcome!, carolKp, carolKey, cancellationToken: Ct).WithTimeout());
+
+        // Bob wants to update, Carol wants Bob removed, Alice proposes her own update: Alice's commit must drop her own
+        // Update and Bob's (the Remove wins) and still be valid for everyone.
+        var bobUpdate = await bob.ProposeUpdateAsync(cancellationToken: Ct).WithTimeout();
+        var carolRemove = await carol.ProposeRemoveAsync(bob.OwnLeafIndex, Ct).WithTimeout();
+        var aliceUpdate = await alice.ProposeUpdateAsync(cancellationToken: Ct).WithTimeout();
+        foreach (var message in new[] { bobUpdate, carolRemove, aliceUpdate })
+        {
+            foreach (var member in new[] { alice, bob, carol })
+            {
+                await member.ProcessMessageAsync(message, Ct).WithTimeout();
+            }
+        }
+
+        var commit = await alice.UpdateAsync(cancellationToken: Ct).WithTimeout();
+        Assert.Equal([bob.OwnLeafIndex], commit.Summary.Removed);
+        Assert.True((await bob.ProcessMessageAsync(commit.Commit, Ct).WithTimeout()).Commit!.SelfRemoved);
+        await carol.ProcessMessageAsync(commit.Commit, Ct).WithTimeout();
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), carol.EpochAuthenticator.ToArray());
+    }
+
+    [Fact]
     public void Corrupt_state_is_refused_with_the_state_error()
     {
         using var signer = Signer();
