@@ -165,6 +165,7 @@ public sealed partial class MlsGroup
     /// <summary>
     /// Joins a group with an external commit (RFC 9420 section 12.4.3.2) from a GroupInfo that carries
     /// <c>external_pub</c>. Returns the new group (already in the new epoch) and the commit to send to the members.
+    /// <paramref name="resyncRemoving"/> makes it a "resync" commit that also removes this client's old leaf.
     /// </summary>
     public static async Task<(MlsGroup Group, MlsMessage Commit)> JoinByExternalCommitAsync(
         GroupInfo groupInfo,
@@ -172,6 +173,7 @@ public sealed partial class MlsGroup
         Credential credential,
         MlsGroupOptions? options = null,
         ReadOnlyMemory<byte>? ratchetTree = null,
+        LeafIndex? resyncRemoving = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(groupInfo);
@@ -185,9 +187,21 @@ public sealed partial class MlsGroup
         var old = groupInfo.GroupContext;
         var (kemOutput, initSecret) = EpochKeySchedule.CreateExternalInit(suite, externalPub);
         var proposals = new List<ProposalOrRef> { ProposalOrRef.ByValue(new ExternalInitProposal(kemOutput)) };
+        if (resyncRemoving is { } old1)
+        {
+            if (tree.GetLeaf(old1) is null)
+            {
+                throw new MlsException(MlsErrorCode.InvalidArgument, $"{old1} is blank; there is no old appearance to remove.");
+            }
 
+            proposals.Add(ProposalOrRef.ByValue(new RemoveProposal(old1)));
+            tree.RemoveLeaf(old1);
+        }
+
+        // The joiner takes the leftmost free leaf; TreeKEM replaces this placeholder with its signed commit leaf.
+        using var placeholderKey = suite.GenerateHpkeKeyPair();
         var myLeaf = tree.AddLeaf(
-            LeafNode.Create(suite, signer, suite.GenerateHpkeKeyPair().PublicKey, credential, CapabilitiesFor(suite, options), LeafNodeSource.KeyPackage, Lifetime.Unlimited, [], null, [], 0));
+            LeafNode.Create(suite, signer, placeholderKey.PublicKey, credential, CapabilitiesFor(suite, options), LeafNodeSource.KeyPackage, Lifetime.Unlimited, [], null, [], 0));
         var keys = new PathKeys(myLeaf);
         var nextEpoch = old.Epoch + 1;
         var (path, generated) = TreeKemEngine.Generate(

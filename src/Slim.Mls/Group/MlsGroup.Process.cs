@@ -302,6 +302,12 @@ public sealed partial class MlsGroup
                 if (external)
                 {
                     await ValidateCredentialAsync(path.LeafNode, CredentialValidationReason.ExternalJoiner, cancellationToken).ConfigureAwait(false);
+
+                    // A "resync" external commit removes the joiner's old appearance: the new leaf must be its successor.
+                    if (applied.Removed.Count == 1 && state.Tree.GetLeaf(applied.Removed[0]) is { } previous)
+                    {
+                        await CheckSuccessorAsync(previous, path.LeafNode, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 else
                 {

@@ -47,6 +47,27 @@ public sealed class MlsGroupFeatureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_member_resyncs_by_external_commit_that_removes_its_old_leaf()
+    {
+        var options = MlsGroupOptions.Default with { AllowExternalCommits = true };
+        var (alice, bob) = await TwoMembersAsync(options);
+        var (bobAgain, commit) = await MlsGroup.JoinByExternalCommitAsync(
+            alice.CreateGroupInfo(true, true), BobKey!, Credential.Basic("bob"u8), options, resyncRemoving: bob.OwnLeafIndex, cancellationToken: Ct).WithTimeout();
+        _owned.Add(bobAgain);
+        var processed = await alice.ProcessMessageAsync(commit, Ct).WithTimeout();
+        Assert.Equal([bob.OwnLeafIndex], processed.Commit!.Removed);
+        Assert.Equal(alice.EpochAuthenticator.ToArray(), bobAgain.EpochAuthenticator.ToArray());
+        Assert.Equal(2, alice.Members.Count);
+
+        // Someone else cannot take over Bob's place: the new leaf must be a valid successor of the removed one.
+        var (mallory, theft) = await MlsGroup.JoinByExternalCommitAsync(
+            alice.CreateGroupInfo(true, true), Signer(), Credential.Basic("mallory"u8), options, resyncRemoving: bobAgain.OwnLeafIndex, cancellationToken: Ct).WithTimeout();
+        _owned.Add(mallory);
+        var error = await Assert.ThrowsAsync<MlsException>(() => alice.ProcessMessageAsync(theft, Ct).WithTimeout());
+        Assert.Equal(MlsErrorCode.CredentialRejected, error.ErrorCode);
+    }
+
+    [Fact]
     public async Task External_commits_are_refused_by_default()
     {
         var (alice, _) = await TwoMembersAsync(MlsGroupOptions.Default);
