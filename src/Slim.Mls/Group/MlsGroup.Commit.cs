@@ -126,6 +126,7 @@ public sealed partial class MlsGroup
             var updated = withPath ? [.. applied.Updated, myLeaf] : applied.Updated;
             var summary = new CommitSummary(nextEpoch, [.. applied.Added.Select(a => a.Leaf)], applied.Removed, updated, false, applied.ReInit);
             _pending = new PendingCommit(next, TlsCodec.Serialize(framed), summary);
+            MlsMetrics.CommitsCreated.Add(1);
             CryptographicOperations.ZeroMemory(pskSecret);
             return new CommitOutput(message, welcome, groupInfo, summary);
         }
@@ -172,6 +173,7 @@ public sealed partial class MlsGroup
         var pending = _pending ?? throw new MlsException(MlsErrorCode.PendingCommitConflict, "There is no pending commit.");
         _pending = null;
         ReplaceState(pending.Next);
+        MlsMetrics.CommitsApplied.Add(1);
         if (pending.Summary.ReInit is { } reinit)
         {
             PendingReInit = reinit;

@@ -159,6 +159,7 @@ public sealed partial class MlsGroup
         var state = new EpochState(context, tree, keys, secrets, new EncryptionSecretTree(suite, secrets.EncryptionSecret, tree.LeafCount, options.SecretTree), interim, groupInfo.ConfirmationTag);
         var group = new MlsGroup(suite, signer, options, state);
         await group.PersistAsync(cancellationToken).ConfigureAwait(false);
+        MlsMetrics.Joins.Add(1);
         return group;
     }
 
@@ -229,6 +230,7 @@ public sealed partial class MlsGroup
             var state = new EpochState(context, tree, keys, secrets, new EncryptionSecretTree(suite, secrets.EncryptionSecret, tree.LeafCount, options.SecretTree), interim, tag);
             var group = new MlsGroup(suite, signer, options, state);
             await group.PersistAsync(cancellationToken).ConfigureAwait(false);
+            MlsMetrics.Joins.Add(1);
             return (group, message);
         }
     }

@@ -20,6 +20,7 @@ public sealed partial class MlsGroup
     {
         EnsureActive();
         var message = Protect(ContentType.Application, plaintext.ToArray(), authenticatedData.ToArray(), forceEncrypt: true);
+        Internal.MlsMetrics.MessagesEncrypted.Add(1);
         await PersistAsync(cancellationToken).ConfigureAwait(false);
         return message;
     }

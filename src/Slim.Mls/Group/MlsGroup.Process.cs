@@ -30,6 +30,30 @@ public sealed partial class MlsGroup
     {
         ArgumentNullException.ThrowIfNull(message);
         EnsureActive();
+        try
+        {
+            var processed = await ProcessCoreAsync(message, cancellationToken).ConfigureAwait(false);
+            switch (processed.Kind)
+            {
+                case ProcessedMessageKind.Application:
+                    MlsMetrics.MessagesDecrypted.Add(1);
+                    break;
+                case ProcessedMessageKind.Commit:
+                    MlsMetrics.CommitsApplied.Add(1);
+                    break;
+            }
+
+            return processed;
+        }
+        catch (MlsException e)
+        {
+            MlsMetrics.Rejected(e.ErrorCode);
+            throw;
+        }
+    }
+
+    private async ValueTask<ProcessedMessage> ProcessCoreAsync(MlsMessage message, CancellationToken cancellationToken)
+    {
         AuthenticatedContent content;
         switch (message.WireFormat)
         {

@@ -130,6 +130,29 @@ public sealed partial class MlsGroup : IDisposable
         return new MlsGroup(suite, signer, options, state);
     }
 
+    /// <summary>Like <see cref="Create"/>, then saves the new group to <see cref="MlsGroupOptions.Store"/> when one is set.</summary>
+    public static async Task<MlsGroup> CreateAsync(
+        CipherSuite suite,
+        SignaturePrivateKey signer,
+        Credential credential,
+        MlsGroupOptions? options = null,
+        ReadOnlyMemory<byte> groupId = default,
+        IReadOnlyList<Extension>? extensions = null,
+        CancellationToken cancellationToken = default)
+    {
+        var group = Create(suite, signer, credential, options, groupId.Span, extensions);
+        try
+        {
+            await group.PersistAsync(cancellationToken).ConfigureAwait(false);
+            return group;
+        }
+        catch
+        {
+            group.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// <c>MLS-Exporter(label, context, length)</c> (RFC 9420 section 8.5) of the current epoch.
     /// </summary>

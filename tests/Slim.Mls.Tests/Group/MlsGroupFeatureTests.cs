@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using Slim.Mls.CipherSuites;
 using Slim.Mls.Credentials;
@@ -266,6 +267,41 @@ public sealed class MlsGroupFeatureTests : IDisposable
         Assert.True((await bob.ProcessMessageAsync(commit.Commit, Ct).WithTimeout()).Commit!.SelfRemoved);
         await carol.ProcessMessageAsync(commit.Commit, Ct).WithTimeout();
         Assert.Equal(alice.EpochAuthenticator.ToArray(), carol.EpochAuthenticator.ToArray());
+    }
+
+    [Fact]
+    public async Task Groups_report_metrics_and_persist_from_creation()
+    {
+        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Slim.Mls")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counts.AddOrUpdate(instrument.Name, value, (_, v) => v + value));
+        listener.Start();
+
+        var store = new InMemoryMlsGroupStore();
+        var options = MlsGroupOptions.Default with { Store = store };
+        var alice = Own(await MlsGroup.CreateAsync(_suite, Signer(), Credential.Basic("alice"u8), options, cancellationToken: Ct).WithTimeout());
+        Assert.NotNull(await store.LoadAsync(alice.GroupId, Ct).WithTimeout());
+
+        var bobKey = Signer();
+        var bobKp = Own(MlsGroup.CreateKeyPackage(_suite, bobKey, Credential.Basic("bob"u8)));
+        var add = await alice.AddMembersAsync([bobKp.KeyPackage], cancellationToken: Ct).WithTimeout();
+        var bob = Own(await MlsGroup.JoinAsync(add.Welcome!, bobKp, bobKey, cancellationToken: Ct).WithTimeout());
+        var message = await alice.EncryptApplicationMessageAsync("m"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        await bob.ProcessMessageAsync(message, Ct).WithTimeout();
+        await Assert.ThrowsAnyAsync<MlsException>(() => bob.ProcessMessageAsync(message, Ct).AsTask().WithTimeout());
+
+        Assert.True(counts.GetValueOrDefault("slim.mls.commits.created") >= 1);
+        Assert.True(counts.GetValueOrDefault("slim.mls.joins") >= 1);
+        Assert.True(counts.GetValueOrDefault("slim.mls.messages.encrypted") >= 1);
+        Assert.True(counts.GetValueOrDefault("slim.mls.messages.decrypted") >= 1);
+        Assert.True(counts.GetValueOrDefault("slim.mls.messages.rejected") >= 1);
     }
 
     [Fact]
