@@ -92,7 +92,7 @@ public sealed class TsMlsInteropTests
         var carolKp = (await peer.CallAsync("key_package", new { name = "carol" }, Ct).WithTimeout()).GetProperty("key_package").GetString();
 
         using var bobBundle = MlsGroup.CreateKeyPackage(suite, bobKey, Credential.Basic("bob"u8));
-        var kpMessage = MlsMessage.FromBody(WireFormat.KeyPackage, Slim.Mls.Codec.TlsCodec.Serialize(bobBundle.KeyPackage)).ToBytes().ToHex();
+        var kpMessage = MlsMessages.FromKeyPackage(bobBundle.KeyPackage).ToBytes().ToHex();
         var add = await peer.CallAsync("commit", new { name = "alice", add = new[] { kpMessage, carolKp } }, Ct).WithTimeout();
         using var bob = await MlsGroup.JoinAsync(MlsMessage.Decode(add.HexBytes("welcome")), bobBundle, bobKey, cancellationToken: Ct).WithTimeout();
         await peer.CallAsync("join", new { name = "carol", welcome = add.GetProperty("welcome").GetString() }, Ct).WithTimeout();
@@ -143,12 +143,7 @@ public sealed class TsMlsInteropTests
         return suite.SignatureScheme.ImportPrivateKey(pair.PrivateKey);
     }
 
-    private static Slim.Mls.KeyPackages.KeyPackage KeyPackageOf(byte[] mlsMessage)
-    {
-        var message = MlsMessage.Decode(mlsMessage);
-        Assert.Equal(WireFormat.KeyPackage, message.WireFormat);
-        return Slim.Mls.Codec.TlsCodec.Deserialize<Slim.Mls.KeyPackages.KeyPackage>(message.Body);
-    }
+    private static Slim.Mls.KeyPackages.KeyPackage KeyPackageOf(byte[] mlsMessage) => MlsMessages.ReadKeyPackage(mlsMessage);
 
     private static async Task SendToPeerAsync(TsMlsPeer peer, MlsGroup sender, string receiver, string text)
     {

@@ -95,6 +95,11 @@ public sealed class MlsGroupTests
         var fromCarol = await carol.Group.EncryptApplicationMessageAsync(Encoding.UTF8.GetBytes("bye"), cancellationToken: Ct).WithTimeout();
         Assert.Equal("bye", Encoding.UTF8.GetString((await alice.Group.ProcessMessageAsync(fromCarol, cancellationToken: Ct).WithTimeout()).ApplicationData!));
         Assert.Equal(WireFormat.KeyPackage, MlsMessage.Decode(kpMessage.ToBytes()).WireFormat);
+        Assert.Equal(bobKp.KeyPackage, MlsMessages.ReadKeyPackage(MlsMessages.FromKeyPackage(bobKp.KeyPackage).ToBytes()));
+        var wrong = Assert.Throws<MlsException>(() => MlsMessages.ReadKeyPackage(add.Welcome!.ToBytes()));
+        Assert.Equal(MlsErrorCode.WrongWireFormat, wrong.ErrorCode);
+        var info = MlsMessages.ReadGroupInfo(MlsMessages.FromGroupInfo(alice.Group.CreateGroupInfo()).ToBytes());
+        Assert.Equal(alice.Group.Epoch, info.GroupContext.Epoch);
     }
 
     [Theory]
