@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace Slim.Mls.Group;
 
 /// <summary>
-/// Persists serialized group states (<see cref="MlsGroup.ExportState"/>), keyed by group id. The state holds
-/// secrets: an implementation must protect it at rest. Implementations are thread-safe.
+/// Persists one client's serialized group states (<see cref="MlsGroup.ExportState"/>), keyed by group id: clients
+/// (SLIM apps) do not share a store. The state holds secrets: an implementation must protect it at rest.
+/// Implementations are thread-safe.
 /// </summary>
 public interface IMlsGroupStore
 {
