@@ -259,8 +259,7 @@ public sealed partial class MlsGroup : IDisposable
         {
             // Keep what late application messages of the old epoch need; everything else is wiped now.
             _pastEpochs.Add(new PastEpoch(old.Context, old.Tree, old.SecretTree, (byte[])old.Secrets.SenderDataSecret.Clone()));
-            old.Keys.Dispose();
-            old.Secrets.Dispose();
+            old.DisposeExceptSecretTree();
             while (_pastEpochs.Count > Options.PastEpochRetention)
             {
                 _pastEpochs[0].Dispose();

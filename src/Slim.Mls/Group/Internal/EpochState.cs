@@ -37,6 +37,18 @@ internal sealed class EpochState : IDisposable
     /// <summary>The epoch-constant part of the serialized group state, cached (it holds secrets; wiped on disposal).</summary>
     public byte[]? EncodedEpochPart { get; set; }
 
+    /// <summary>Wipes everything but the secret tree, which a <see cref="PastEpoch"/> keeps for late messages.</summary>
+    public void DisposeExceptSecretTree()
+    {
+        if (EncodedEpochPart is not null)
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(EncodedEpochPart);
+        }
+
+        Keys.Dispose();
+        Secrets.Dispose();
+    }
+
     public void Dispose()
     {
         if (EncodedEpochPart is not null)
