@@ -73,7 +73,7 @@ internal sealed class EcdsaScheme : SignatureScheme
 
     public override SignaturePublicKey ImportPublicKey(ReadOnlySpan<byte> publicKey)
     {
-        if (!_curve.TryParsePoint(publicKey, out var parameters))
+        if (!_curve.TryParsePointLenient(publicKey, out var parameters))
         {
             throw new MlsException(MlsErrorCode.InvalidKey, $"{Id} public keys are {_curve.PointLength}-byte uncompressed points.");
         }
