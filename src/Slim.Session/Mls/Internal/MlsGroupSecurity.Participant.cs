@@ -7,6 +7,7 @@ using Slim.Mls.Framing;
 using Slim.Mls.Group;
 using Slim.Mls.KeyPackages;
 using Slim.Mls.Proposals;
+using Slim.Mls.Tree;
 using Slim.Protocol;
 
 namespace Slim.Session.Mls.Internal;
@@ -115,11 +116,22 @@ internal sealed partial class MlsGroupSecurity
     }
 
     /// <summary>
-    /// Checks the credentials a commit brings in (its additions, and the committer's leaf when it has a path) before MLS
-    /// processes it, so the checks MLS makes are answered from the validator's memory. MLS still decides: a refused
-    /// credential is refused again there, with its error code.
+    /// Checks the credentials a commit brings in before MLS processes it, so the checks MLS makes are answered from the
+    /// validator's memory. MLS still decides: a refused credential is refused again there, with its error code.
     /// </summary>
     private async ValueTask CheckCommitCredentialsAsync(PublicMessage message, CancellationToken cancellationToken)
+    {
+        foreach (var (leaf, reason) in CredentialsBroughtIn(message))
+        {
+            await CheckCredentialAsync(leaf, reason, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The leaves whose credentials a commit brings into the group: its additions (new members) and, when it has a
+    /// path, the committer's new leaf (a successor of its own). Empty when the commit does not decode (MLS refuses it).
+    /// </summary>
+    internal static IReadOnlyList<(LeafNode Leaf, CredentialValidationReason Reason)> CredentialsBroughtIn(PublicMessage message)
     {
         Commit body;
         try
@@ -128,21 +140,24 @@ internal sealed partial class MlsGroupSecurity
         }
         catch (MlsException)
         {
-            return;
+            return [];
         }
 
+        var leaves = new List<(LeafNode, CredentialValidationReason)>();
         foreach (var proposal in body.Proposals)
         {
             if (proposal.Proposal is AddProposal add)
             {
-                await CheckCredentialAsync(add.KeyPackage.LeafNode, CredentialValidationReason.NewMember, cancellationToken);
+                leaves.Add((add.KeyPackage.LeafNode, CredentialValidationReason.NewMember));
             }
         }
 
         if (body.Path is { } path)
         {
-            await CheckCredentialAsync(path.LeafNode, CredentialValidationReason.Successor, cancellationToken);
+            leaves.Add((path.LeafNode, CredentialValidationReason.Successor));
         }
+
+        return leaves;
     }
 
     private void DisposeKeyPackages()

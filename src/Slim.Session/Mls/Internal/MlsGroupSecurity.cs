@@ -80,6 +80,9 @@ internal sealed partial class MlsGroupSecurity : IGroupSecurity
     /// <inheritdoc />
     public bool HasGroup => _group is { IsActive: true };
 
+    /// <summary>Who this group security works for.</summary>
+    internal GroupSecurityContext Context => _context;
+
     /// <summary>The group (tests and diagnostics); null before it exists.</summary>
     internal MlsGroup? Group => _group;
 
@@ -216,5 +219,6 @@ internal sealed partial class MlsGroupSecurity : IGroupSecurity
     private async ValueTask<CredentialValidation> CheckCredentialAsync(LeafNode leaf, CredentialValidationReason reason, CancellationToken cancellationToken) =>
         await _validator.ValidateAsync(leaf.Credential, leaf.SignatureKey, reason, cancellationToken);
 
-    private static KeyPackage ReadKeyPackage(ReadOnlySpan<byte> mlsMessage) => MlsMessages.ReadKeyPackage(mlsMessage);
+    /// <summary>Decodes a KeyPackage carried as an MLSMessage (JOIN_REPLY, REJOIN_REQUEST).</summary>
+    internal static KeyPackage ReadKeyPackage(ReadOnlySpan<byte> mlsMessage) => MlsMessages.ReadKeyPackage(mlsMessage);
 }
