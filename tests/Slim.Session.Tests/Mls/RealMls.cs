@@ -22,7 +22,8 @@ internal sealed class RealMls : IGroupSecurityFactory
 
     public RealMls(SessionTestNetwork net, MlsGroupSecurityOptions? options = null)
     {
-        Meters = new TestMeterFactory();
+        Meters = new MlsMeterRecorder();
+        net.AddCleanup(Meters);
         _inner = new MlsGroupSecurityFactory(
             (options ?? MlsGroupSecurityOptions.Default) with { TimeProvider = net.Time, MaxDegreeOfParallelism = 1 },
             new RecordingLoggerFactory("mls", net.Logs),
@@ -30,7 +31,8 @@ internal sealed class RealMls : IGroupSecurityFactory
         LayerOptions = SessionLayerOptions.Default with { GroupSecurity = this };
     }
 
-    public TestMeterFactory Meters { get; }
+    /// <summary>What the glue's meter recorded.</summary>
+    public MlsMeterRecorder Meters { get; }
 
     /// <summary>Session-layer options that use this factory.</summary>
     public SessionLayerOptions LayerOptions { get; }
@@ -106,5 +108,73 @@ internal sealed class RealMls : IGroupSecurityFactory
         var bytes = payload.GroupUpdate?.Mls?.MlsContent ?? payload.GroupWelcome?.Mls?.MlsContent ?? payload.RejoinReply?.MlsContent
             ?? throw new InvalidOperationException($"{message.GetSessionMessageType()} carries no MLS content.");
         return MlsMessage.Decode(bytes.Span);
+    }
+}
+
+/// <summary>Creates the glue's meters and records their measurements.</summary>
+internal sealed class MlsMeterRecorder : System.Diagnostics.Metrics.IMeterFactory
+{
+    private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly List<(string Name, double Value, Dictionary<string, object?> Tags)> _measurements = [];
+
+    public MlsMeterRecorder()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            lock (_meters)
+            {
+                if (_meters.Contains(instrument.Meter))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+        _listener.Start();
+    }
+
+    public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+    {
+        var meter = new System.Diagnostics.Metrics.Meter(options);
+        lock (_meters)
+        {
+            _meters.Add(meter);
+        }
+
+        return meter;
+    }
+
+    /// <summary>The measurements of one instrument, with their tags.</summary>
+    public IReadOnlyList<(double Value, Dictionary<string, object?> Tags)> Measurements(string instrument)
+    {
+        lock (_measurements)
+        {
+            return [.. _measurements.Where(m => m.Name == instrument).Select(m => (m.Value, m.Tags))];
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        foreach (var meter in _meters)
+        {
+            meter.Dispose();
+        }
+    }
+
+    private void Record(string name, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>();
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = tag.Value;
+        }
+
+        lock (_measurements)
+        {
+            _measurements.Add((name, value, copy));
+        }
     }
 }
