@@ -238,6 +238,27 @@ public sealed class MlsGroupSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_during_a_waiting_commit_releases_the_group_once_the_commit_is_over()
+    {
+        var moderator = Security("org/ns/moderator", true);
+        await moderator.CreateGroupAsync(Ct).WithTimeout();
+        var slow = new GatedVerifier(Verifier());
+        var p1 = (MlsGroupSecurity)Security("org/ns/p1", false, verifier: slow);
+        await p1.JoinAsync((await moderator.AddMemberAsync(await p1.CreateKeyPackageAsync(Ct).WithTimeout(), Ct).WithTimeout()).Welcome, Ct).WithTimeout();
+        var commit = await moderator.AddMemberAsync(await Security("org/ns/p2", false).CreateKeyPackageAsync(Ct).WithTimeout(), Ct).WithTimeout();
+
+        slow.Close();
+        var applying = p1.ApplyCommitAsync(commit.Commit, Ct).AsTask();
+        await slow.Waiting.WithTimeout();
+        p1.Dispose();
+        Assert.NotNull(p1.Group);
+        slow.Open();
+        await applying.WithTimeout();
+        Assert.Null(p1.Group);
+        Assert.False(p1.HasGroup);
+    }
+
+    [Fact]
     public void The_factory_refuses_an_identity_key_that_cannot_sign_for_the_suite()
     {
         var factory = new MlsGroupSecurityFactory(new MlsGroupSecurityOptions { TimeProvider = _time });

@@ -134,10 +134,12 @@ internal sealed partial class MlsGroupSecurity : IGroupSecurity
         }
 
         _disposed = true;
-        _group?.Dispose();
-        _group = null;
-        DisposeKeyPackages();
-        _signer.Dispose();
+        if (!_busy)
+        {
+            Release();
+        }
+
+        // Otherwise the operation in progress still uses the group; it releases everything when it ends.
     }
 
     /// <summary>A Basic credential with a freshly minted token of this app (its pubkey claim is the leaf key).</summary>
@@ -185,7 +187,20 @@ internal sealed partial class MlsGroupSecurity : IGroupSecurity
         finally
         {
             _busy = false;
+            if (_disposed)
+            {
+                Release();
+            }
         }
+    }
+
+    /// <summary>Wipes the group's secrets and the pending KeyPackages' private keys.</summary>
+    private void Release()
+    {
+        _group?.Dispose();
+        _group = null;
+        DisposeKeyPackages();
+        _signer.Dispose();
     }
 
     private void EpochChanged(string operation, ulong from, long started)
