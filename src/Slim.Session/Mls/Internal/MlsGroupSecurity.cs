@@ -86,9 +86,6 @@ internal sealed partial class MlsGroupSecurity : IGroupSecurity
     /// <summary>The group (tests and diagnostics); null before it exists.</summary>
     internal MlsGroup? Group => _group;
 
-    /// <summary>The validator that checks the members' credentials in this session.</summary>
-    internal IdentityCredentialValidator Validator => _validator;
-
     /// <inheritdoc />
     public byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> authenticatedData)
     {
@@ -126,6 +123,7 @@ internal sealed partial class MlsGroupSecurity : IGroupSecurity
         }
     }
 
+    /// <inheritdoc />
     public void Dispose()
     {
         if (_disposed)
