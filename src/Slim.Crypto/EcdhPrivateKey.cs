@@ -132,11 +132,11 @@ public sealed class EcdhPrivateKey : IDisposable
             fixed (byte* q = pub)
             {
                 var parameters = stackalloc LibCrypto.OsslParam[4];
-                parameters[0] = Utf8(groupKey, group, info.GroupName.Length - 1);
+                parameters[0] = NistEc.Utf8(groupKey, group, info.GroupName.Length - 1);
                 parameters[1] = new LibCrypto.OsslParam { Key = (IntPtr)privKey, DataType = LibCrypto.ParamUnsignedInteger, Data = (IntPtr)d, DataSize = (nuint)native.Length, ReturnSize = nuint.MaxValue };
-                parameters[2] = Octets(pubKey, q, pub.Length);
+                parameters[2] = NistEc.Octets(pubKey, q, pub.Length);
                 parameters[3] = default;
-                return new EcdhPrivateKey(curve, info, FromData(parameters, LibCrypto.SelectKeyPair, "EC private key import"), pub);
+                return new EcdhPrivateKey(curve, info, NistEc.FromData(parameters, LibCrypto.SelectKeyPair, "EC private key import"), pub);
             }
         }
         finally
@@ -192,21 +192,8 @@ public sealed class EcdhPrivateKey : IDisposable
             throw new ArgumentException($"Destination must be {_curve.FieldLength} bytes.", nameof(destination));
         }
 
-        EvpPKeyHandle peer;
-        fixed (byte* group = _curve.GroupName)
-        fixed (byte* groupKey = GroupParam)
-        fixed (byte* pubKey = PubParam)
-        fixed (byte* q = peerPublicKey)
-        {
-            var parameters = stackalloc LibCrypto.OsslParam[3];
-            parameters[0] = Utf8(groupKey, group, _curve.GroupName.Length - 1);
-            parameters[1] = Octets(pubKey, q, peerPublicKey.Length);
-            parameters[2] = default;
-
-            // Decoding the point checks the coordinates and that it lies on the curve; a failure here is an invalid key.
-            peer = FromData(parameters, LibCrypto.SelectPublicKey, "EC public key import (point not on the curve)");
-        }
-
+        // Decoding the point checks the coordinates and that it lies on the curve; a failure here is an invalid key.
+        var peer = _curve.DecodePublicKey(peerPublicKey);
         using (peer)
         {
             var ctx = LibCrypto.EVP_PKEY_CTX_new(_handle, IntPtr.Zero);
@@ -292,39 +279,4 @@ public sealed class EcdhPrivateKey : IDisposable
             LibCrypto.BN_clear_free(bignum);
         }
     }
-
-    private static unsafe EvpPKeyHandle FromData(LibCrypto.OsslParam* parameters, int selection, string what)
-    {
-        IntPtr ctx;
-        fixed (byte* name = EcName)
-        {
-            ctx = LibCrypto.EVP_PKEY_CTX_new_from_name(IntPtr.Zero, name, null);
-        }
-
-        if (ctx == IntPtr.Zero)
-        {
-            throw RawKeys.Failure("EC context");
-        }
-
-        try
-        {
-            IntPtr pkey = IntPtr.Zero;
-            if (LibCrypto.EVP_PKEY_fromdata_init(ctx) != 1 || LibCrypto.EVP_PKEY_fromdata(ctx, &pkey, selection, parameters) != 1)
-            {
-                throw RawKeys.Failure(what);
-            }
-
-            return EvpPKeyHandle.Own(pkey);
-        }
-        finally
-        {
-            LibCrypto.EVP_PKEY_CTX_free(ctx);
-        }
-    }
-
-    private static unsafe LibCrypto.OsslParam Utf8(byte* key, byte* value, int length) =>
-        new() { Key = (IntPtr)key, DataType = LibCrypto.ParamUtf8String, Data = (IntPtr)value, DataSize = (nuint)length, ReturnSize = nuint.MaxValue };
-
-    private static unsafe LibCrypto.OsslParam Octets(byte* key, byte* value, int length) =>
-        new() { Key = (IntPtr)key, DataType = LibCrypto.ParamOctetString, Data = (IntPtr)value, DataSize = (nuint)length, ReturnSize = nuint.MaxValue };
 }

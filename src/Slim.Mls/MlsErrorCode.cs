@@ -111,4 +111,75 @@ public enum MlsErrorCode
 
     /// <summary>The protocol version is not mls10.</summary>
     UnsupportedProtocolVersion = 410,
+
+    // ---- 500-699: ratchet tree, key packages, proposals, commits, Welcome, group state -------------------------
+
+    /// <summary>A ratchet tree is malformed or violates a tree invariant (shape, unmerged leaves, blank leaf where a member is needed).</summary>
+    TreeInvalid = 500,
+
+    /// <summary>A tree hash does not match the GroupContext.</summary>
+    TreeHashMismatch = 501,
+
+    /// <summary>A parent hash (chain or committer leaf) does not verify (RFC 9420 section 7.9.2).</summary>
+    ParentHashInvalid = 502,
+
+    /// <summary>A leaf node fails validation (signature, source, capabilities, extensions).</summary>
+    LeafNodeInvalid = 503,
+
+    /// <summary>An HPKE encryption key or a signature key appears twice in the tree.</summary>
+    DuplicateKey = 504,
+
+    /// <summary>The credential validator refused a credential, or a successor credential.</summary>
+    CredentialRejected = 505,
+
+    /// <summary>The lifetime of a leaf node does not contain the current time, or is longer than allowed.</summary>
+    LifetimeInvalid = 506,
+
+    /// <summary>A member lacks a capability the group requires (version, suite, extension, proposal or credential type).</summary>
+    CapabilitiesUnsupported = 507,
+
+    /// <summary>A KeyPackage fails validation.</summary>
+    KeyPackageInvalid = 508,
+
+    /// <summary>A single proposal is invalid.</summary>
+    ProposalInvalid = 510,
+
+    /// <summary>A committed proposal list breaks a list rule (RFC 9420 section 12.2).</summary>
+    ProposalListInvalid = 511,
+
+    /// <summary>A commit references a proposal this client has not received.</summary>
+    ProposalNotFound = 512,
+
+    /// <summary>A commit is malformed (path missing where required, wrong sender, ...).</summary>
+    CommitInvalid = 513,
+
+    /// <summary>An UpdatePath does not fit the tree or its secrets do not match its public keys.</summary>
+    UpdatePathInvalid = 514,
+
+    /// <summary>No path secret could be decrypted from an UpdatePath.</summary>
+    PathSecretUnavailable = 515,
+
+    /// <summary>A Welcome holds no secrets for any of this client's KeyPackages.</summary>
+    WelcomeNotForUs = 520,
+
+    /// <summary>A Welcome or GroupInfo is inconsistent (suite, signer, extensions, confirmation tag).</summary>
+    WelcomeInvalid = 521,
+
+    /// <summary>A pre-shared key named by a proposal or Welcome is not available.</summary>
+    PskNotFound = 522,
+
+    /// <summary>A tree is needed but neither the Welcome nor the caller supplied one.</summary>
+    RatchetTreeMissing = 523,
+
+    /// <summary>External commits or external senders are not allowed, or an external commit is malformed.</summary>
+    ExternalNotAllowed = 524,
+
+    /// <summary>This client is no longer a member of the group (it was removed).</summary>
+    NotAMember = 530,
+
+    /// <summary>The operation needs a pending commit that does not exist, or a pending commit blocks it.</summary>
+    PendingCommitConflict = 531,
+
+    /// <summary>A serialized group state is corrupt or from an unknown version.</summary>
+    StateInvalid = 540,
 }

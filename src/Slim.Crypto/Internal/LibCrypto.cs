@@ -117,6 +117,13 @@ internal static partial class LibCrypto
     [LibraryImport(Library)]
     internal static partial void ERR_clear_error();
 
+    // ECDSA verification of a digest computed by the caller (the signature is DER, as OpenSSL expects).
+    [LibraryImport(Library)]
+    internal static partial int EVP_PKEY_verify_init(IntPtr ctx);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int EVP_PKEY_verify(IntPtr ctx, byte* signature, nuint signatureLength, byte* digest, nuint digestLength);
+
     // ---- NIST-curve ECDH (OpenSSL 3 provider API, plus the EC_POINT API to compute a public key from a scalar) ----
 
     internal const int NidP256 = 415;

@@ -6,7 +6,8 @@ namespace Slim.Crypto.Internal;
 internal sealed class NistEc
 {
     private static readonly Lazy<bool> Supported = new(() =>
-        LibCrypto.HasExport("EVP_PKEY_fromdata") && LibCrypto.HasExport("EVP_PKEY_derive_set_peer_ex") && LibCrypto.HasExport("EC_POINT_mul"));
+        LibCrypto.HasExport("EVP_PKEY_fromdata") && LibCrypto.HasExport("EVP_PKEY_derive_set_peer_ex") && LibCrypto.HasExport("EC_POINT_mul") &&
+        LibCrypto.HasExport("EVP_PKEY_verify"));
 
     private static readonly NistEc P256 = new(LibCrypto.NidP256, "P-256", 32, "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
 
@@ -79,5 +80,67 @@ internal sealed class NistEc
     }
 
     internal static CryptographicException Unsupported() =>
-        new("NIST-curve ECDH through OpenSSL needs OpenSSL 3; check EcdhPrivateKey.IsSupported first.");
+        new("NIST-curve ECDH and ECDSA through OpenSSL need OpenSSL 3; check IsSupported first.");
+
+    /// <summary>
+    /// Decodes an uncompressed point into a public-key object. OpenSSL checks the coordinates (below the prime) and that
+    /// the point lies on the curve (partial public-key validation, sufficient on these prime-order curves).
+    /// </summary>
+    /// <exception cref="CryptographicException">The point is not a valid point of the curve.</exception>
+    public unsafe EvpPKeyHandle DecodePublicKey(ReadOnlySpan<byte> point)
+    {
+        fixed (byte* group = GroupName)
+        fixed (byte* groupKey = GroupParam)
+        fixed (byte* pubKey = PubParam)
+        fixed (byte* q = point)
+        {
+            var parameters = stackalloc LibCrypto.OsslParam[3];
+            parameters[0] = Utf8(groupKey, group, GroupName.Length - 1);
+            parameters[1] = Octets(pubKey, q, point.Length);
+            parameters[2] = default;
+            return FromData(parameters, LibCrypto.SelectPublicKey, "EC public key import (point not on the curve)");
+        }
+    }
+
+    /// <summary>Builds a key object from OSSL parameters (<c>EVP_PKEY_fromdata</c> on an "EC" context).</summary>
+    internal static unsafe EvpPKeyHandle FromData(LibCrypto.OsslParam* parameters, int selection, string what)
+    {
+        IntPtr ctx;
+        fixed (byte* name = EcName)
+        {
+            ctx = LibCrypto.EVP_PKEY_CTX_new_from_name(IntPtr.Zero, name, null);
+        }
+
+        if (ctx == IntPtr.Zero)
+        {
+            throw RawKeys.Failure("EC context");
+        }
+
+        try
+        {
+            IntPtr pkey = IntPtr.Zero;
+            if (LibCrypto.EVP_PKEY_fromdata_init(ctx) != 1 || LibCrypto.EVP_PKEY_fromdata(ctx, &pkey, selection, parameters) != 1)
+            {
+                throw RawKeys.Failure(what);
+            }
+
+            return EvpPKeyHandle.Own(pkey);
+        }
+        finally
+        {
+            LibCrypto.EVP_PKEY_CTX_free(ctx);
+        }
+    }
+
+    internal static unsafe LibCrypto.OsslParam Utf8(byte* key, byte* value, int length) =>
+        new() { Key = (IntPtr)key, DataType = LibCrypto.ParamUtf8String, Data = (IntPtr)value, DataSize = (nuint)length, ReturnSize = nuint.MaxValue };
+
+    internal static unsafe LibCrypto.OsslParam Octets(byte* key, byte* value, int length) =>
+        new() { Key = (IntPtr)key, DataType = LibCrypto.ParamOctetString, Data = (IntPtr)value, DataSize = (nuint)length, ReturnSize = nuint.MaxValue };
+
+    private static ReadOnlySpan<byte> PubParam => "pub\0"u8;
+
+    private static ReadOnlySpan<byte> GroupParam => "group\0"u8;
+
+    private static ReadOnlySpan<byte> EcName => "EC\0"u8;
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Slim.Crypto;
 using Slim.Identity.Signatures;
 using Slim.Protocol;
 
@@ -123,6 +124,21 @@ internal sealed class EcdsaP256SigningKey : SigningKey
             signature.Length == 0 || signature.Length > MaxDerSignatureSize)
         {
             return false;
+        }
+
+        if (EcdsaPublicKey.IsSupported)
+        {
+            // OpenSSL directly: decode and on-curve check, without the BCL's full order check on every import (most
+            // of the cost of verifying a header signature, since each message brings its key in a token).
+            if (!EcdsaPublicKey.TryImport(EcCurve.P256, publicKey, out var key))
+            {
+                return false;
+            }
+
+            using (key)
+            {
+                return key.VerifyData(data, signature, HashAlgorithmName.SHA256);
+            }
         }
 
         try

@@ -310,6 +310,20 @@ public sealed class CipherSuite
         return Hpke.OpenBase(kemOutput, privateKey, info.Span, [], ciphertext);
     }
 
+    /// <summary>
+    /// Prepares <c>EncryptWithLabel(., label, context, .)</c> for many recipients: the HPKE key-schedule context
+    /// (which hashes <paramref name="context"/>) is computed once; pass it to <see cref="EncryptWithLabelPrepared"/>.
+    /// </summary>
+    internal byte[] PrepareEncryptWithLabel(string label, ReadOnlySpan<byte> context)
+    {
+        using var info = BuildLabeledPair(MlsLabels.Utf8(label), context);
+        return Hpke.KeyScheduleContext(info.Span);
+    }
+
+    /// <summary><c>EncryptWithLabel</c> with a context from <see cref="PrepareEncryptWithLabel"/>.</summary>
+    internal HpkeCiphertext EncryptWithLabelPrepared(ReadOnlySpan<byte> publicKey, byte[] prepared, ReadOnlySpan<byte> plaintext) =>
+        Hpke.SealBaseWithContext(publicKey, prepared, [], plaintext);
+
     /// <summary>EncryptWithLabel with a deterministic ephemeral key, for known-answer tests only.</summary>
     internal HpkeCiphertext EncryptWithLabelDeterministic(ReadOnlySpan<byte> publicKey, string label, ReadOnlySpan<byte> context, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ikmE)
     {

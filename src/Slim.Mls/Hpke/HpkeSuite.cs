@@ -174,6 +174,43 @@ public sealed class HpkeSuite
         }
     }
 
+    /// <summary>
+    /// The key-schedule context <c>mode || psk_id_hash || info_hash</c> for <paramref name="info"/>: computed once when
+    /// one info is sealed to many recipients (a Welcome's info holds the whole encrypted GroupInfo).
+    /// </summary>
+    internal byte[] KeyScheduleContext(ReadOnlySpan<byte> info)
+    {
+        var nh = Kdf.HashLength;
+        var context = new byte[1 + (2 * nh)];
+        context[0] = ModeBase;
+        HpkeLabels.LabeledExtract(Kdf, _suiteId, [], "psk_id_hash"u8, [], context.AsSpan(1, nh));
+        HpkeLabels.LabeledExtract(Kdf, _suiteId, [], "info_hash"u8, info, context.AsSpan(1 + nh, nh));
+        return context;
+    }
+
+    /// <summary><c>SealBase</c> with a context from <see cref="KeyScheduleContext"/> (same output as the single-shot form).</summary>
+    internal HpkeCiphertext SealBaseWithContext(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> keyScheduleContext, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext)
+    {
+        Span<byte> shared = stackalloc byte[Kem.SharedSecretLength];
+        Span<byte> secret = stackalloc byte[Kdf.HashLength];
+        Span<byte> key = stackalloc byte[Aead.KeyLength];
+        Span<byte> nonce = stackalloc byte[Aead.NonceLength];
+        try
+        {
+            var enc = Kem.Encap(recipientPublicKey, shared);
+            HpkeLabels.LabeledExtract(Kdf, _suiteId, shared, "secret"u8, [], secret);
+            HpkeLabels.LabeledExpand(Kdf, _suiteId, secret, "key"u8, keyScheduleContext, key);
+            HpkeLabels.LabeledExpand(Kdf, _suiteId, secret, "base_nonce"u8, keyScheduleContext, nonce);
+            return new HpkeCiphertext(enc, Aead.Seal(key, nonce, associatedData, plaintext));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(secret);
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
     internal void LabeledExpand(ReadOnlySpan<byte> prk, ReadOnlySpan<byte> label, ReadOnlySpan<byte> info, Span<byte> output) =>
         HpkeLabels.LabeledExpand(Kdf, _suiteId, prk, label, info, output);
 

@@ -17,6 +17,7 @@ internal sealed class SessionTestNetwork : IAsyncDisposable
 
     private readonly WorkTracker _tracker = new();
     private readonly List<TestApp> _apps = [];
+    private readonly List<IDisposable> _cleanups = [];
 
     public SessionTestNetwork(DateTimeOffset? start = null)
     {
@@ -134,6 +135,9 @@ internal sealed class SessionTestNetwork : IAsyncDisposable
     /// <summary>Log entries at <paramref name="level"/> or above.</summary>
     public IReadOnlyList<RecordingLoggerFactory.LogEntry> LogsAtLeast(LogLevel level) => Logs.Where(e => e.Level >= level).ToList();
 
+    /// <summary>Disposes <paramref name="disposable"/> with the network, after its apps.</summary>
+    public void AddCleanup(IDisposable disposable) => _cleanups.Add(disposable);
+
     /// <summary>Fails when a loop logged an unexpected error (a bug, not a peer's fault).</summary>
     public void AssertNoErrors() => Assert.Empty(LogsAtLeast(LogLevel.Error));
 
@@ -143,6 +147,11 @@ internal sealed class SessionTestNetwork : IAsyncDisposable
         {
             await app.Layer.DisposeAsync();
             app.Identity.Dispose();
+        }
+
+        foreach (var cleanup in _cleanups)
+        {
+            cleanup.Dispose();
         }
     }
 

@@ -8,7 +8,7 @@ using Slim.Protocol.Wire;
 namespace Slim.DataPlane.Processing.Internal;
 
 // Subscribe / Unsubscribe handling, SubscriptionAcks, forwarding (forward_to) and peer propagation.
-// See docs/decisions/0003-subscription-propagation.md for the rules and why.
+// See docs/decisions/0005-subscription-propagation.md for the rules and why.
 internal sealed partial class Router
 {
     private readonly Lock _propagationGate = new();

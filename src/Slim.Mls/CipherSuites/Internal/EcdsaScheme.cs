@@ -1,28 +1,32 @@
 using System.Security.Cryptography;
+using Slim.Crypto;
 using Slim.Mls.Internal;
 
 namespace Slim.Mls.CipherSuites.Internal;
 
 /// <summary>
-/// ECDSA over the NIST curves with the BCL. MLS (through TLS 1.3) encodes signatures as DER
-/// <c>SEQUENCE { r INTEGER, s INTEGER }</c>, not the IEEE P1363 <c>r || s</c> the BCL produces by default, so every call
-/// passes <see cref="DSASignatureFormat.Rfc3279DerSequence"/>.
+/// ECDSA over the NIST curves. MLS (through TLS 1.3) encodes signatures as DER <c>SEQUENCE { r INTEGER, s INTEGER }</c>,
+/// not the IEEE P1363 <c>r || s</c> the BCL produces by default, so every BCL call passes
+/// <see cref="DSASignatureFormat.Rfc3279DerSequence"/>. Signing uses the BCL. Verification keys come from
+/// <see cref="EcdsaPublicKey"/> (OpenSSL 3, decode plus on-curve check) when available: the BCL's import adds a full
+/// order check that costs several times the decode, and members import a key for every leaf they validate.
 /// </summary>
 internal sealed class EcdsaScheme : SignatureScheme
 {
     private const DSASignatureFormat Format = DSASignatureFormat.Rfc3279DerSequence;
 
     private readonly NistCurve _curve;
+    private readonly EcCurve _ecCurve;
     private readonly HashAlgorithmName _hash;
 
     public EcdsaScheme(SignatureSchemeId id)
     {
         Id = id;
-        (_curve, _hash) = id switch
+        (_curve, _ecCurve, _hash) = id switch
         {
-            SignatureSchemeId.EcdsaSecp256r1Sha256 => (NistCurve.P256, HashAlgorithmName.SHA256),
-            SignatureSchemeId.EcdsaSecp384r1Sha384 => (NistCurve.P384, HashAlgorithmName.SHA384),
-            _ => (NistCurve.P521, HashAlgorithmName.SHA512),
+            SignatureSchemeId.EcdsaSecp256r1Sha256 => (NistCurve.P256, EcCurve.P256, HashAlgorithmName.SHA256),
+            SignatureSchemeId.EcdsaSecp384r1Sha384 => (NistCurve.P384, EcCurve.P384, HashAlgorithmName.SHA384),
+            _ => (NistCurve.P521, EcCurve.P521, HashAlgorithmName.SHA512),
         };
     }
 
@@ -73,9 +77,16 @@ internal sealed class EcdsaScheme : SignatureScheme
 
     public override SignaturePublicKey ImportPublicKey(ReadOnlySpan<byte> publicKey)
     {
-        if (!_curve.TryParsePoint(publicKey, out var parameters))
+        if (!_curve.TryParsePointLenient(publicKey, out var parameters))
         {
             throw new MlsException(MlsErrorCode.InvalidKey, $"{Id} public keys are {_curve.PointLength}-byte uncompressed points.");
+        }
+
+        if (EcdsaPublicKey.IsSupported)
+        {
+            return EcdsaPublicKey.TryImport(_ecCurve, _curve.SerializePoint(parameters.Q), out var native)
+                ? new NativePublicKey(this, native)
+                : throw new MlsException(MlsErrorCode.InvalidKey, $"{Id}: the public key is not a point on the curve.");
         }
 
         try
@@ -95,6 +106,21 @@ internal sealed class EcdsaScheme : SignatureScheme
         public override ReadOnlySpan<byte> PublicKey => publicKey;
 
         public override byte[] Sign(ReadOnlySpan<byte> message) => key.SignData(message, scheme._hash, Format);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    private sealed class NativePublicKey(EcdsaScheme scheme, EcdsaPublicKey key) : SignaturePublicKey
+    {
+        public override SignatureSchemeId Scheme => scheme.Id;
+
+        public override bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) => key.VerifyData(message, signature, scheme._hash);
 
         protected override void Dispose(bool disposing)
         {

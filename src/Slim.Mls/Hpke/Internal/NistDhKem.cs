@@ -73,18 +73,10 @@ internal sealed class NistDhKem : DhKem
         return _curve.SerializePoint(ecdh.ExportParameters(includePrivateParameters: false).Q);
     }
 
-    public override bool IsValidPublicKey(ReadOnlySpan<byte> publicKey)
-    {
-        try
-        {
-            using var key = ImportPublic(publicKey);
-            return true;
-        }
-        catch (MlsException)
-        {
-            return false;
-        }
-    }
+    // Partial public-key validation (coordinates in range, point on the curve) done arithmetically: importing the
+    // key into the platform costs far more, and a group checks one key per member when it validates a tree.
+    public override bool IsValidPublicKey(ReadOnlySpan<byte> publicKey) =>
+        publicKey.Length == PublicKeyLength && publicKey[0] == 0x04 && _curve.IsOnCurve(publicKey);
 
     public override byte[] Encap(ReadOnlySpan<byte> recipientPublicKey, Span<byte> sharedSecret)
     {
