@@ -33,12 +33,6 @@ public abstract class InteropScenarios<TNode> : IClassFixture<TNode>, IAsyncDisp
     /// <summary>Where the other apps come from.</summary>
     protected virtual IAppFactory Participants => OfficialAppFactory.Instance;
 
-    /// <summary>
-    /// False when one side of the scenario has no MLS implementation yet: the MLS cases are then skipped (with the
-    /// reason), and the leave scenario runs without MLS.
-    /// </summary>
-    protected virtual bool MlsSupported => true;
-
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     /// <summary>Stops the test's apps; the node lives on for the class's other tests.</summary>
@@ -53,7 +47,6 @@ public abstract class InteropScenarios<TNode> : IClassFixture<TNode>, IAsyncDisp
     [InlineData(true)]
     public async Task Point_to_point_request_and_reply_both_ways(bool mls)
     {
-        SkipUnlessMlsAvailable(mls);
         var clock = Stopwatch.StartNew();
         var scenario = Scenario;
         var aliceStart = scenario.StartAppAsync(Initiators, "alice", Cancellation);
@@ -106,7 +99,6 @@ public abstract class InteropScenarios<TNode> : IClassFixture<TNode>, IAsyncDisp
     [InlineData(true)]
     public async Task Group_moderator_invites_two_removes_one_then_deletes(bool mls)
     {
-        SkipUnlessMlsAvailable(mls);
         var clock = Stopwatch.StartNew();
         var scenario = Scenario;
         var starts = new[]
@@ -194,7 +186,7 @@ public abstract class InteropScenarios<TNode> : IClassFixture<TNode>, IAsyncDisp
         await moderator.SetRouteAsync(stays.Name, Cancellation).WithTimeout();
         await moderator.SetRouteAsync(leaves.Name, Cancellation).WithTimeout();
         var group = await moderator
-            .CreateSessionAsync(Scenario.NameOf("chat"), TestSessionOptions.Group(mls: MlsSupported), Cancellation)
+            .CreateSessionAsync(Scenario.NameOf("chat"), TestSessionOptions.Group(mls: true), Cancellation)
             .WithTimeout(what: "creating the group");
         await group.InviteAsync(stays.Name, Cancellation).WithTimeout();
         var staysSession = await stays.WaitForSessionAsync(cancellationToken: Cancellation).WithTimeout();
@@ -214,15 +206,7 @@ public abstract class InteropScenarios<TNode> : IClassFixture<TNode>, IAsyncDisp
         await group.DeleteAsync(Cancellation).WithTimeout();
         await staysSession.WaitForClosedAsync(cancellationToken: Cancellation).WithTimeout();
 
-        Report($"group, MLS {(MlsSupported ? "on" : "off")}, a participant leaves", clock);
-    }
-
-    private void SkipUnlessMlsAvailable(bool mls)
-    {
-        if (mls && !MlsSupported)
-        {
-            Assert.Skip($"MLS is not available in {Initiators.Description}/{Participants.Description} apps yet.");
-        }
+        Report("group, MLS on, a participant leaves", clock);
     }
 
     private void Report(string scenario, Stopwatch clock, params (string Step, TimeSpan At)[] steps)

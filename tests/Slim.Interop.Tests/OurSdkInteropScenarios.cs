@@ -3,16 +3,14 @@ using Slim.Testing.Interop;
 
 namespace Slim.Interop.Tests;
 
-// Checklist C of the protocol reference: our app joins sessions created by an official alpha.5 app (point-to-point
-// peer; group participant that exchanges messages, is removed, and learns of the close). MLS off.
+// Checklists C and D of the protocol reference: our app joins sessions created by an official alpha.5 app (point-to-point
+// peer; group participant that exchanges messages, is removed, and learns of the close), MLS off and on.
 
 /// <summary>C on an official strict node: official initiators and moderators, our participants.</summary>
 public sealed class OurParticipantsWithOfficialModeratorOnOfficialNode(OfficialStrictNodeFixture node)
     : InteropScenarios<OfficialStrictNodeFixture>(node)
 {
     protected override IAppFactory Participants => OurAppFactory.Instance;
-
-    protected override bool MlsSupported => false;
 }
 
 /// <summary>C on our node.</summary>
@@ -20,19 +18,15 @@ public sealed class OurParticipantsWithOfficialModeratorOnOurNode(OurNodeFixture
     : InteropScenarios<OurNodeFixture>(node)
 {
     protected override IAppFactory Participants => OurAppFactory.Instance;
-
-    protected override bool MlsSupported => false;
 }
 
-// Checklist E: official alpha.5 apps join sessions our app creates (point-to-point peer; group participants). MLS off.
+// Checklist E: official alpha.5 apps join sessions our app creates (point-to-point peer; group participants), MLS off and on.
 
 /// <summary>E on an official strict node: our initiators and moderators, official participants.</summary>
 public sealed class OurModeratorWithOfficialParticipantsOnOfficialNode(OfficialStrictNodeFixture node)
     : InteropScenarios<OfficialStrictNodeFixture>(node)
 {
     protected override IAppFactory Initiators => OurAppFactory.Instance;
-
-    protected override bool MlsSupported => false;
 }
 
 /// <summary>E on our node.</summary>
@@ -40,8 +34,6 @@ public sealed class OurModeratorWithOfficialParticipantsOnOurNode(OurNodeFixture
     : InteropScenarios<OurNodeFixture>(node)
 {
     protected override IAppFactory Initiators => OurAppFactory.Instance;
-
-    protected override bool MlsSupported => false;
 }
 
 /// <summary>Official apps only, through our node (checklist A), MLS cases included: the node never looks inside.</summary>

@@ -1,5 +1,6 @@
 using Slim.Client;
 using Slim.Protocol;
+using Slim.Session.Mls;
 using Slim.Testing;
 using Slim.Testing.Interop;
 using Slim.Testing.Interop.Internal;
@@ -63,7 +64,9 @@ public sealed class OurApp : IAppUnderTest
         var service = new SlimService(new SlimServiceOptions { LoggerFactory = log });
         try
         {
-            var app = await service.CreateAppAsync(SlimName.Parse(name), sharedSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // MLS as official apps have it: MLS sessions can be created and joined.
+            var options = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory(loggerFactory: log) };
+            var app = await service.CreateAppAsync(SlimName.Parse(name), sharedSecret, options, cancellationToken).ConfigureAwait(false);
             return new OurApp(service, app, log);
         }
         catch
