@@ -5,6 +5,7 @@ using Slim.Client;
 using Slim.Identity;
 using Slim.Protocol;
 using Slim.Session;
+using Slim.Session.Mls;
 
 namespace GroupChat;
 
@@ -14,8 +15,9 @@ namespace GroupChat;
 /// <param name="Secret">The shared secret.</param>
 /// <param name="Channel">The group channel when this app is the moderator; null to wait for an invitation.</param>
 /// <param name="Invites">The members the moderator invites at start.</param>
+/// <param name="EnableMls">The moderator encrypts the group with MLS.</param>
 internal sealed record ChatOptions(
-    SlimName Local, SlimConnectionOptions Connection, string Secret, SlimName? Channel, IReadOnlyList<string> Invites)
+    SlimName Local, SlimConnectionOptions Connection, string Secret, SlimName? Channel, IReadOnlyList<string> Invites, bool EnableMls)
 {
     public bool IsModerator => Channel is not null;
 }
@@ -31,7 +33,7 @@ internal static class Chat
         try
         {
             await service.ConnectAsync(options.Connection, cancellationToken).ConfigureAwait(false);
-            app = await service.CreateAppAsync(options.Local, options.Secret, cancellationToken: cancellationToken).ConfigureAwait(false);
+            app = await service.CreateAppAsync(options.Local, options.Secret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (SlimIdentityException ex)
         {
@@ -53,8 +55,9 @@ internal static class Chat
         {
             if (options.Channel is { } channel)
             {
-                session = await app.CreateSessionAsync(SlimSessionConfig.Group, channel, cancellationToken).ConfigureAwait(false);
-                console.Line($"Created the group {channel}.");
+                session = await app.CreateSessionAsync(
+                    SlimSessionConfig.Group with { EnableMls = options.EnableMls }, channel, cancellationToken).ConfigureAwait(false);
+                console.Line($"Created the group {channel}{(options.EnableMls ? ", encrypted with MLS" : string.Empty)}.");
                 foreach (var member in options.Invites)
                 {
                     await InviteAsync(session, member, console, cancellationToken).ConfigureAwait(false);
@@ -64,7 +67,7 @@ internal static class Chat
             {
                 console.Line($"{options.Local} is waiting for an invitation...");
                 session = await app.ListenForSessionAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                console.Line($"Joined the group {session.Destination.ToString("P")}.");
+                console.Line($"Joined the group {session.Destination.ToString("P")}{(session.MlsEnabled ? ", encrypted with MLS" : string.Empty)}.");
             }
         }
         catch (OperationCanceledException)
@@ -310,9 +313,12 @@ internal sealed class ChatConsole(TextWriter output, string prompt, bool interac
     }
 }
 
-/// <summary>The texts the chat and the demo print.</summary>
+/// <summary>The texts the chat and the demo print, and the app settings they share.</summary>
 internal static class ChatText
 {
+    /// <summary>Every chat app can create and join MLS groups (official apps can too).</summary>
+    public static SlimAppOptions AppOptions { get; } = new() { GroupSecurity = new MlsGroupSecurityFactory() };
+
     public static string Welcome(string group, string self, bool moderator)
     {
         var text = new StringBuilder()

@@ -32,17 +32,18 @@ internal static class Demo
 
     private static async Task RunScriptAsync(TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync("SLIM group chat demo: an embedded SLIM node and three apps in this process, no server needed.").ConfigureAwait(false);
+        await output.WriteLineAsync(
+            "SLIM group chat demo: an embedded SLIM node and three apps in this process, no server needed; the group is encrypted with MLS.").ConfigureAwait(false);
         await using var node = new SlimService();
-        var moderator = await node.CreateAppAsync(SlimName.Parse("org/demo/moderator"), Program.DefaultSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var alice = await node.CreateAppAsync(SlimName.Parse("org/demo/alice"), Program.DefaultSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var bob = await node.CreateAppAsync(SlimName.Parse("org/demo/bob"), Program.DefaultSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var moderator = await node.CreateAppAsync(SlimName.Parse("org/demo/moderator"), Program.DefaultSecret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
+        var alice = await node.CreateAppAsync(SlimName.Parse("org/demo/alice"), Program.DefaultSecret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
+        var bob = await node.CreateAppAsync(SlimName.Parse("org/demo/bob"), Program.DefaultSecret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"Apps: {moderator.Name}, {alice.Name}, {bob.Name}").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
 
         var chat = SlimName.Parse("org/demo/chat");
-        var group = await moderator.CreateSessionAsync(SlimSessionConfig.Group, chat, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"[moderator] created the group {chat}").ConfigureAwait(false);
+        var group = await moderator.CreateSessionAsync(SlimSessionConfig.Group with { EnableMls = true }, chat, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"[moderator] created the group {chat} (MLS)").ConfigureAwait(false);
 
         await group.InviteAsync(alice.Name.WithoutId(), cancellationToken).ConfigureAwait(false);
         var aliceSession = await alice.ListenForSessionAsync(StepTimeout, cancellationToken).ConfigureAwait(false);

@@ -28,27 +28,21 @@ internal static class Program
         };
         var remote = new Option<string?>("--remote") { Description = "The group channel name (moderator), e.g. agntcy/ns/chat." };
         var invites = new Option<string[]>("--invites") { Description = "A member to invite (repeatable; moderator)." };
-        var enableMls = new Option<bool>("--enable-mls") { Description = "Encrypt the group with MLS." };
+        var enableMls = new Option<bool>("--enable-mls") { Description = "Encrypt the group end to end with MLS (moderator)." };
         var demo = new Option<bool>("--demo") { Description = "Run the one-process demo on an embedded node (also the default without arguments)." };
 
         var root = new RootCommand(
             "SLIM group chat. The moderator (--remote and --invites) creates the group and invites members; the others " +
-            "wait for an invitation. Without arguments: a demo with a moderator and two members on an embedded node.")
+            "wait for an invitation (and join MLS groups too). Without arguments: a demo with a moderator and two members on an " +
+            "embedded node, encrypted with MLS.")
         {
             local, slim, server, secret, remote, invites, enableMls, demo,
         };
 
         root.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(enableMls))
-            {
-                await Console.Error.WriteLineAsync(
-                    "MLS is not available in SLIM for .NET yet: refusing to start a chat without the encryption you asked for. " +
-                    "Run without --enable-mls for a chat protected by TLS to the node and signed control messages only.").ConfigureAwait(false);
-                return 2;
-            }
-
             var localName = parse.GetValue(local);
+            var mls = parse.GetValue(enableMls);
             if (parse.GetValue(demo) || (localName is null && args.Length == 0))
             {
                 return await Demo.RunAsync(Console.Out, cancellationToken).ConfigureAwait(false);
@@ -92,7 +86,14 @@ internal static class Program
                 return 2;
             }
 
-            var chat = new ChatOptions(name, connection, parse.GetValue(secret)!, group, [.. members]);
+            if (mls && group is null)
+            {
+                await Console.Error.WriteLineAsync(
+                    "--enable-mls is the moderator's choice (with --remote and --invites); members join MLS groups without it.").ConfigureAwait(false);
+                return 2;
+            }
+
+            var chat = new ChatOptions(name, connection, parse.GetValue(secret)!, group, [.. members], mls);
             return await Chat.RunAsync(chat, Console.In, Console.Out, cancellationToken).ConfigureAwait(false);
         });
 

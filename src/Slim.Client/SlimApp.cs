@@ -194,7 +194,8 @@ public sealed class SlimApp : IAsyncDisposable
         {
             throw new SlimSessionException(
                 SlimErrorCode.GroupSecurityUnavailable,
-                "EnableMls needs an MLS implementation: set SlimAppOptions.GroupSecurity when creating the app.");
+                "EnableMls needs an MLS implementation: set SlimAppOptions.GroupSecurity (for example to a " +
+                "Slim.Session.Mls.MlsGroupSecurityFactory) when creating the app.");
         }
 
         var handle = await _layer.CreateSessionAsync(config.ToSessionConfig(), destination, cancellationToken).ConfigureAwait(false);

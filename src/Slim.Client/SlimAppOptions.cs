@@ -9,10 +9,10 @@ public sealed record SlimAppOptions
     public static SlimAppOptions Default { get; } = new();
 
     /// <summary>
-    /// MLS for sessions created with <see cref="SlimSessionConfig.EnableMls"/>, and for invitations to MLS sessions.
-    /// Null: creating such a session fails with <see cref="Protocol.SlimErrorCode.GroupSecurityUnavailable"/>, and
-    /// invitations to them are not answered. Takes precedence over <see cref="SessionLayerOptions.GroupSecurity"/> in
-    /// <see cref="Sessions"/>.
+    /// MLS for sessions created with <see cref="SlimSessionConfig.EnableMls"/>, and for invitations to MLS sessions:
+    /// usually <c>new Slim.Session.Mls.MlsGroupSecurityFactory()</c>. Null: creating such a session fails with
+    /// <see cref="Protocol.SlimErrorCode.GroupSecurityUnavailable"/>, and invitations to them are not answered. Takes
+    /// precedence over <see cref="SessionLayerOptions.GroupSecurity"/> in <see cref="Sessions"/>.
     /// </summary>
     public IGroupSecurityFactory? GroupSecurity { get; init; }
 

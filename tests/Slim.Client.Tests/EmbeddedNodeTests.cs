@@ -1,6 +1,7 @@
 using System.Text;
 using Slim.Protocol;
 using Slim.Session;
+using Slim.Session.Mls;
 using Slim.Testing;
 
 namespace Slim.Client.Tests;
@@ -198,6 +199,32 @@ public sealed class EmbeddedNodeTests : IAsyncLifetime
 
         await moderator.DisposeAsync().AsTask().WithTimeout();
         Assert.Equal(SessionCloseReason.ClosedByModerator, await s1.Completion.WithTimeout());
+    }
+
+    [Fact]
+    public async Task An_mls_group_runs_between_apps_with_mls_and_an_app_without_it_cannot_be_invited()
+    {
+        var mls = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory() };
+        var moderator = await _service.CreateAppAsync(SlimName.Parse("org/ns/moderator"), Secret, mls, Cancellation).WithTimeout();
+        var member = await _service.CreateAppAsync(SlimName.Parse("org/ns/member"), Secret, mls, Cancellation).WithTimeout();
+        var plain = await _service.CreateAppAsync(SlimName.Parse("org/ns/plain"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var group = await moderator.CreateSessionAsync(FastGroup with { EnableMls = true }, SlimName.Parse("org/ns/chat"), Cancellation).WithTimeout();
+
+        await group.InviteAsync(SlimName.Parse("org/ns/member"), Cancellation).WithTimeout();
+        var joined = await member.ListenForSessionAsync(cancellationToken: Cancellation).WithTimeout();
+        Assert.True(joined.MlsEnabled);
+        await joined.PublishAndWaitAsync("encrypted"u8.ToArray(), cancellationToken: Cancellation).WithTimeout();
+        Assert.Equal("encrypted", Encoding.UTF8.GetString((await group.GetMessageAsync(cancellationToken: Cancellation).WithTimeout()).Payload.Span));
+
+        // An app without MLS does not answer an invitation to an MLS group (as official apps without MLS do not).
+        var refused = await Assert.ThrowsAsync<SlimSessionException>(() => group.InviteAsync(SlimName.Parse("org/ns/plain"), Cancellation)).WithTimeout();
+        Assert.Equal(SlimErrorCode.SessionTimeout, refused.ErrorCode);
+        Assert.Contains(_log.Entries, e => e.EventId.Id == 4023 && e.Message.Contains("group_security_unavailable", StringComparison.Ordinal));
+        Assert.Empty(plain.Sessions);
+
+        await group.DeleteAsync(Cancellation).WithTimeout();
+        Assert.Equal(SessionCloseReason.ClosedByModerator, await joined.Completion.WithTimeout());
+        _log.AssertNoErrors();
     }
 
     [Fact]

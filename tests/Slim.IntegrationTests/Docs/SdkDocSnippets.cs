@@ -6,6 +6,7 @@ using Slim.IntegrationTests.Sdk;
 using Slim.Identity.Jwt;
 using Slim.Protocol;
 using Slim.Session;
+using Slim.Session.Mls;
 using Slim.Testing;
 
 namespace Slim.IntegrationTests.Docs;
@@ -200,6 +201,32 @@ public sealed partial class SdkDocSnippets
     }
 
     [Fact]
+    public async Task Mls()
+    {
+        await using var slim = new SlimService();
+        var (group, bob) = await MlsGroupAsync(slim).WithTimeout();
+        var joined = await bob.ListenForSessionAsync(cancellationToken: Ct).WithTimeout();
+        Assert.True(group.MlsEnabled);
+        Assert.True(joined.MlsEnabled);
+        await group.PublishAndWaitAsync("for members only"u8.ToArray(), cancellationToken: Ct).WithTimeout();
+        Assert.Equal("for members only", Encoding.UTF8.GetString((await joined.GetMessageAsync(cancellationToken: Ct).WithTimeout()).Payload.Span));
+
+        static async Task<(SlimSession Group, SlimApp Bob)> MlsGroupAsync(SlimService slim)
+        {
+            #region doc:mls
+            var options = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory() };
+            var alice = await slim.CreateAppAsync(SlimName.Parse("org/ns/alice"), Secret, options);
+            var bob = await slim.CreateAppAsync(SlimName.Parse("org/ns/bob"), Secret, options); // joins MLS groups too
+
+            var config = SlimSessionConfig.Group with { EnableMls = true };
+            var group = await alice.CreateSessionAsync(config, SlimName.Parse("org/ns/secret-chat"));
+            await group.InviteAsync(SlimName.Parse("org/ns/bob")); // bob gets a Welcome; payloads are encrypted
+            #endregion
+            return (group, bob);
+        }
+    }
+
+    [Fact]
     public async Task Jwt_identity()
     {
         using var issuer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -237,7 +264,7 @@ public sealed partial class SdkDocSnippets
         var guide = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "docs", "sdk.md"));
         var readme = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "README.md"));
         var snippets = Snippet().Matches(source);
-        Assert.Equal(9, snippets.Count);
+        Assert.Equal(10, snippets.Count);
         foreach (Match snippet in snippets)
         {
             var lines = snippet.Groups["body"].Value.TrimEnd().Split('\n');

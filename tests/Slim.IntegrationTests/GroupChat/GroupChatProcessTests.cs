@@ -28,7 +28,7 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_moderator_and_members_chat_invite_remove_leave_and_close_through_a_node()
+    public async Task A_moderator_and_members_chat_in_an_mls_group_invite_remove_leave_and_close_through_a_node()
     {
         _node = await TestNode.StartAsync();
         var client1 = await StartMemberAsync("org/ns/client-1", "--server", _node.Endpoint);
@@ -37,13 +37,14 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
         var moderator = Start(
             "moderator",
             "--local", "org/ns/moderator", "--server", _node.Endpoint, "--shared-secret", Secret,
-            "--remote", "org/ns/chat", "--invites", "org/ns/client-1", "--invites", "org/ns/client-2");
+            "--remote", "org/ns/chat", "--invites", "org/ns/client-1", "--invites", "org/ns/client-2", "--enable-mls");
+        await moderator.WaitForLineAsync("Created the group org/ns/chat, encrypted with MLS.").WithTimeout();
         await moderator.WaitForLineAsync("org/ns/client-1 joined the group.").WithTimeout();
         await moderator.WaitForLineAsync("org/ns/client-2 joined the group.").WithTimeout();
         await moderator.WaitForLineAsync(l => l.StartsWith("Welcome to the group org/ns/chat, org/ns/moderator", StringComparison.Ordinal), "welcome").WithTimeout();
         await moderator.WaitForLineAsync(l => l.Contains("invite NAME", StringComparison.Ordinal), "listing the commands").WithTimeout();
-        await client1.WaitForLineAsync("Joined the group org/ns/chat.").WithTimeout();
-        await client2.WaitForLineAsync("Joined the group org/ns/chat.").WithTimeout();
+        await client1.WaitForLineAsync("Joined the group org/ns/chat, encrypted with MLS.").WithTimeout();
+        await client2.WaitForLineAsync("Joined the group org/ns/chat, encrypted with MLS.").WithTimeout();
 
         // Messages both ways.
         await moderator.SendAsync("hello from the moderator");
@@ -68,7 +69,7 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
         var client3 = await StartMemberAsync("org/ns/client-3", "--server", _node.Endpoint);
         await moderator.SendAsync("invite org/ns/client-3");
         await moderator.WaitForLineAsync("org/ns/client-3 joined the group.").WithTimeout();
-        await client3.WaitForLineAsync("Joined the group org/ns/chat.").WithTimeout();
+        await client3.WaitForLineAsync("Joined the group org/ns/chat, encrypted with MLS.").WithTimeout();
         await moderator.SendAsync("welcome client-3");
         await client3.WaitForLineAsync("org/ns/moderator > welcome client-3").WithTimeout();
         await client1.WaitForLineAsync("org/ns/moderator > welcome client-3").WithTimeout();
@@ -95,6 +96,7 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
         var demo = Start("demo");
         Assert.Equal(0, await demo.WaitForExitAsync(TimeSpan.FromSeconds(60)).WithTimeout(TimeSpan.FromSeconds(70)));
         var transcript = demo.Lines;
+        Assert.Contains("[moderator] created the group org/demo/chat (MLS)", transcript);
         Assert.Contains("[alice] received  org/demo/moderator > Welcome, alice!", transcript);
         Assert.Contains("[moderator] received  org/demo/alice > Hi! Glad to be here.", transcript);
         Assert.Contains("[moderator] invite org/demo/bob: joined", transcript);
@@ -105,11 +107,11 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Asking_for_mls_or_giving_a_short_secret_stops_with_a_clear_message_and_a_failure_code()
+    public async Task Usage_mistakes_and_a_short_secret_stop_with_a_clear_message_and_a_failure_code()
     {
-        var mls = Start("mls", "--local", "org/ns/moderator", "--remote", "org/ns/chat", "--invites", "org/ns/client-1", "--enable-mls");
+        var mls = Start("member asking for mls", "--local", "org/ns/client-1", "--enable-mls");
         Assert.Equal(2, await mls.WaitForExitAsync().WithTimeout());
-        Assert.Contains("MLS is not available", mls.Transcript(), StringComparison.Ordinal);
+        Assert.Contains("--enable-mls is the moderator's choice", mls.Transcript(), StringComparison.Ordinal);
 
         _node = await TestNode.StartAsync();
         var shortSecret = Start("short secret", "--local", "org/ns/client-1", "--server", _node.Endpoint, "--shared-secret", "too-short");
