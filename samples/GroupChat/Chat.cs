@@ -95,7 +95,7 @@ internal static class Chat
 
             if (session.Completion.IsCompleted)
             {
-                console.Line(ChatText.Closed(await session.Completion.ConfigureAwait(false), options.IsModerator));
+                console.Line(ChatText.Closed(await session.Completion.ConfigureAwait(false), options.IsModerator), last: true);
                 return 0;
             }
 
@@ -156,11 +156,11 @@ internal static class Chat
         try
         {
             await session.DeleteAsync().ConfigureAwait(false);
-            console.Line(moderator ? "You deleted the group. Bye!" : "You left the group. Bye!");
+            console.Line(moderator ? "You deleted the group. Bye!" : "You left the group. Bye!", last: true);
         }
         catch (SlimException ex)
         {
-            console.Line($"The group is closed ({ex.Message}). Bye!");
+            console.Line($"The group is closed ({ex.Message}). Bye!", last: true);
         }
 
         return 0;
@@ -292,7 +292,8 @@ internal sealed class ChatConsole(TextWriter output, string prompt, bool interac
         }
     }
 
-    public void Line(string text)
+    /// <summary>Prints a line above the prompt; <paramref name="last"/> for the final line (no prompt after it).</summary>
+    public void Line(string text, bool last = false)
     {
         lock (_gate)
         {
@@ -303,7 +304,11 @@ internal sealed class ChatConsole(TextWriter output, string prompt, bool interac
             }
 
             output.WriteLine(text);
-            if (_promptShown)
+            if (last)
+            {
+                _promptShown = false;
+            }
+            else if (_promptShown)
             {
                 output.Write(prompt);
             }
