@@ -6,7 +6,8 @@ namespace Slim.Protocol;
 /// </summary>
 /// <remarks>
 /// Ranges: 1–99 general, 100–199 names and ids, 200–299 wire messages and framing, 300–399 routing and links
-/// (data plane), 400–499 sessions, 500–599 identity and signatures, 600–699 transport and hosting.
+/// (data plane), 400–499 sessions, 500–599 identity and signatures, 600–699 transport and hosting,
+/// 700–799 the SDK (<c>Slim.Client</c>).
 /// The numeric values are stable: they may appear in logs, metrics and the control plane.
 /// </remarks>
 public enum SlimErrorCode
@@ -183,4 +184,15 @@ public enum SlimErrorCode
 
     /// <summary>A server endpoint could not be parsed or bound.</summary>
     EndpointBindFailed = 605,
+
+    // ---- 700-799: the SDK (Slim.Client) -------------------------------------------------------------------------
+
+    /// <summary>A client connection configuration is invalid (endpoint, TLS settings, durations, malformed JSON).</summary>
+    ClientConfigurationInvalid = 700,
+
+    /// <summary>The operation needs a connection to a node, and the service has none.</summary>
+    NotConnected = 701,
+
+    /// <summary>The app (or its service) is closed.</summary>
+    AppClosed = 702,
 }

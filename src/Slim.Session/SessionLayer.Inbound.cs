@@ -1,8 +1,8 @@
 using Google.Protobuf;
+using Slim.Identity.Signatures;
 using Slim.Protocol;
 using Slim.Protocol.Wire;
 using Slim.Session.Internal;
-using Slim.Session.Internal.Security;
 
 namespace Slim.Session;
 
@@ -84,7 +84,7 @@ public sealed partial class SessionLayer
             WireMessage.CreateSessionHeader(
                 publish.Session.SessionType, SessionMessageType.DiscoveryReply, publish.Session.SessionId, publish.Session.MessageId),
             new Content { CommandPayload = new CommandPayload { DiscoveryReply = new DiscoveryReplyPayload() } });
-        HeaderSignature.Sign(reply.Publish, _services.Identity);
+        HeaderSignature.SignWithFreshToken(_services.Identity, reply.Publish);
         await SendFromLayerAsync(reply);
         Log.DiscoveryAnswered(_logger, publish.Session.SessionId, source);
     }
@@ -157,7 +157,7 @@ public sealed partial class SessionLayer
             publish.Header.Source.Clone(),
             WireMessage.CreateSessionHeader(publish.Session.SessionType, replyType, publish.Session.SessionId, publish.Session.MessageId),
             new Content { CommandPayload = payload });
-        HeaderSignature.Sign(reply.Publish, _services.Identity);
+        HeaderSignature.SignWithFreshToken(_services.Identity, reply.Publish);
         await SendFromLayerAsync(reply);
         return true;
     }

@@ -46,6 +46,26 @@ public static class HeaderSignature
     }
 
     /// <summary>
+    /// Puts a fresh identity token from <paramref name="provider"/> in the header of <paramref name="publish"/>, then
+    /// signs it (<see cref="Sign"/>): what official SLIM does for every command message it sends. The token comes
+    /// first because the signed AAD covers it.
+    /// </summary>
+    /// <returns>The signature (also set as <c>publish.Header.E2EHeaderSig</c>).</returns>
+    /// <exception cref="SlimProtocolException">The publish has no header or no session header.</exception>
+    public static byte[] SignWithFreshToken(IIdentityProvider provider, Publish publish)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(publish);
+        if (publish.Header is null)
+        {
+            throw new SlimProtocolException(SlimErrorCode.MissingField, "The publish has no header.");
+        }
+
+        publish.Header.Identity = provider.GetToken();
+        return Sign(provider, publish);
+    }
+
+    /// <summary>
     /// Checks the <c>e2e_header_sig</c> of <paramref name="publish"/> against the public key of
     /// <paramref name="identity"/> (the sender's verified token).
     /// </summary>

@@ -1,7 +1,7 @@
 using Google.Protobuf;
+using Slim.Identity.Signatures;
 using Slim.Protocol;
 using Slim.Protocol.Wire;
-using Slim.Session.Internal.Security;
 
 namespace Slim.Session.Internal;
 
@@ -21,7 +21,7 @@ internal sealed partial class SessionEngine
             WireMessage.CreateSessionHeader(_wireType, type, Id, messageId),
             new Content { CommandPayload = payload },
             fanout);
-        HeaderSignature.Sign(message.Publish, _services.Identity);
+        HeaderSignature.SignWithFreshToken(_services.Identity, message.Publish);
         return message;
     }
 

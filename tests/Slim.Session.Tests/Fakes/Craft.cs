@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Slim.Identity;
+using Slim.Identity.Signatures;
 using Slim.Protocol;
 using Slim.Protocol.Wire;
-using Slim.Session.Internal.Security;
 
 namespace Slim.Session.Tests.Fakes;
 
@@ -28,7 +28,7 @@ internal static class Craft
             fanout);
         if (signer is not null)
         {
-            HeaderSignature.Sign(message.Publish, signer);
+            HeaderSignature.SignWithFreshToken(signer, message.Publish);
         }
 
         return message;

@@ -1,3 +1,5 @@
+using Slim.Identity;
+using Slim.Identity.Signatures;
 using Slim.Protocol.Wire;
 using Slim.Session.Internal.Security;
 using Slim.Session.Tests.Fakes;
@@ -51,13 +53,18 @@ public sealed class HeaderSignatureTests
             Slim.Protocol.SlimName.Parse("org/ns/you"),
             WireMessage.CreateSessionHeader(SessionType.PointToPoint, SessionMessageType.DiscoveryRequest, 7, 9),
             new Content { CommandPayload = new CommandPayload { DiscoveryRequest = new DiscoveryRequestPayload() } });
-        HeaderSignature.Sign(message.Publish, identity);
+        HeaderSignature.SignWithFreshToken(identity, message.Publish);
 
         Assert.False(string.IsNullOrEmpty(message.Publish.Header.Identity));
-        Assert.True(HeaderSignature.Verify(message.Publish, message.Publish.Header.E2EHeaderSig.Span, identity.PublicKey.Span));
-        Assert.False(HeaderSignature.Verify(message.Publish, message.Publish.Header.E2EHeaderSig.Span, other.PublicKey.Span));
-        Assert.False(HeaderSignature.Verify(message.Publish, message.Publish.Header.E2EHeaderSig.Span, new byte[65]));
-        Assert.False(HeaderSignature.Verify(message.Publish, message.Publish.Header.E2EHeaderSig.Span, new byte[32]));
-        Assert.False(HeaderSignature.Verify(message.Publish, [1, 2, 3], identity.PublicKey.Span));
+        Assert.True(HeaderSignature.Verify(message.Publish, WithKey(identity.PublicKey)).IsValid);
+        Assert.False(HeaderSignature.Verify(message.Publish, WithKey(other.PublicKey)).IsValid);
+        Assert.False(HeaderSignature.Verify(message.Publish, WithKey(new byte[65])).IsValid);
+        Assert.False(HeaderSignature.Verify(message.Publish, WithKey(new byte[32])).IsValid);
+        var forged = message.Clone();
+        forged.Publish.Header.E2EHeaderSig = Google.Protobuf.ByteString.CopyFrom(1, 2, 3);
+        Assert.False(HeaderSignature.Verify(forged.Publish, WithKey(identity.PublicKey)).IsValid);
     }
+
+    private static VerifiedIdentity WithKey(ReadOnlyMemory<byte> publicKey) =>
+        new("org/ns/me", DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, publicKey);
 }

@@ -1,4 +1,5 @@
 using Slim.Identity;
+using Slim.Identity.Signatures;
 using Slim.Protocol.Wire;
 
 namespace Slim.Session.Internal.Security;
@@ -54,7 +55,7 @@ internal sealed class IdentityGate
             return "token has no pubkey claim";
         }
 
-        return HeaderSignature.Verify(publish, header.E2EHeaderSig.Span, identity.PublicKey.Span)
+        return HeaderSignature.Verify(publish, identity).IsValid
             ? null
             : "e2e header signature does not verify with the token's key";
     }

@@ -1,0 +1,155 @@
+using Slim.Client;
+using Slim.Protocol;
+using Slim.Session.Mls;
+using Slim.Testing;
+using Slim.Testing.Interop;
+using Slim.Testing.Interop.Internal;
+
+namespace Slim.Interop.Tests.OurSdk;
+
+/// <summary>Starts apps of our SDK, each in its own <see cref="SlimService"/> (as an official app has its own process).</summary>
+public sealed class OurAppFactory : IAppFactory
+{
+    /// <summary>The one instance.</summary>
+    public static readonly OurAppFactory Instance = new();
+
+    private OurAppFactory()
+    {
+    }
+
+    /// <inheritdoc />
+    public string Description => "ours";
+
+    /// <inheritdoc />
+    public async Task<IAppUnderTest> StartAsync(string name, string sharedSecret, CancellationToken cancellationToken = default) =>
+        await OurApp.StartAsync(name, sharedSecret, cancellationToken).ConfigureAwait(false);
+}
+
+/// <summary>An app of our SDK behind the interop interfaces.</summary>
+public sealed class OurApp : IAppUnderTest
+{
+    private readonly SlimService _service;
+    private readonly CollectingLoggerFactory _log;
+    private readonly Mailbox<OurSession> _incoming = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _listener;
+    private long _nextMessage;
+
+    private OurApp(SlimService service, SlimApp app, CollectingLoggerFactory log)
+    {
+        _service = service;
+        App = app;
+        _log = log;
+        Name = app.Name.ToString("P");
+        Id = SlimName.FormatInstanceId(app.Id);
+        _listener = Task.Run(ListenAsync);
+    }
+
+    /// <summary>The SDK app.</summary>
+    public SlimApp App { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public string Id { get; }
+
+    /// <inheritdoc />
+    public string Description => $"our app {Name}";
+
+    /// <summary>Starts an app (not connected yet).</summary>
+    public static async Task<OurApp> StartAsync(string name, string sharedSecret, CancellationToken cancellationToken)
+    {
+        var log = new CollectingLoggerFactory();
+        var service = new SlimService(new SlimServiceOptions { LoggerFactory = log });
+        try
+        {
+            // MLS as official apps have it: MLS sessions can be created and joined.
+            var options = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory(loggerFactory: log) };
+            var app = await service.CreateAppAsync(SlimName.Parse(name), sharedSecret, options, cancellationToken).ConfigureAwait(false);
+            return new OurApp(service, app, log);
+        }
+        catch
+        {
+            await service.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ConnectAsync(Uri endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        await _service.ConnectAsync(endpoint.GetLeftPart(UriPartial.Authority), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task SubscribeAsync(string? name = null, CancellationToken cancellationToken = default) =>
+        App.SubscribeAsync(name is null ? App.Name : SlimName.Parse(name), cancellationToken: cancellationToken);
+
+    /// <inheritdoc />
+    public Task UnsubscribeAsync(string? name = null, CancellationToken cancellationToken = default) =>
+        App.UnsubscribeAsync(name is null ? App.Name : SlimName.Parse(name), cancellationToken: cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetRouteAsync(string name, CancellationToken cancellationToken = default) =>
+        App.SetRouteAsync(SlimName.Parse(name), cancellationToken: cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<ISessionUnderTest> CreateSessionAsync(
+        string destination, TestSessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = new SlimSessionConfig
+        {
+            SessionType = options.Kind == TestSessionKind.Group ? SlimSessionType.Group : SlimSessionType.PointToPoint,
+            EnableMls = options.Mls,
+            MaxRetries = options.MaxRetries,
+            RetryInterval = options.MaxRetries is null ? null : options.Interval ?? TestSessionOptions.DefaultInterval,
+            HeaderIntegrityValidationPercent = options.HeaderIntegrityPercent ?? 0,
+            Metadata = options.Metadata ?? new Dictionary<string, string>(),
+        };
+        var session = await App.CreateSessionAsync(config, SlimName.Parse(destination), cancellationToken).ConfigureAwait(false);
+        return new OurSession(this, session);
+    }
+
+    /// <inheritdoc />
+    public async Task<ISessionUnderTest> WaitForSessionAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        await _incoming.WaitAsync(
+            _ => true,
+            consume: true,
+            timeout ?? OfficialSlim.CommandTimeout,
+            $"{Description}: waiting for a session",
+            RecentDiagnostics,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public string RecentDiagnostics() => string.Join(Environment.NewLine, _log.Entries.TakeLast(200));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _service.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _listener.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+
+    internal long NextMessageNumber() => Interlocked.Increment(ref _nextMessage);
+
+    private async Task ListenAsync()
+    {
+        await foreach (var session in App.ListenForSessionsAsync(_stop.Token).ConfigureAwait(false))
+        {
+            _incoming.Add(new OurSession(this, session));
+        }
+    }
+}
