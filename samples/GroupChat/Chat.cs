@@ -5,7 +5,6 @@ using Slim.Client;
 using Slim.Identity;
 using Slim.Protocol;
 using Slim.Session;
-using Slim.Session.Mls;
 
 namespace GroupChat;
 
@@ -33,7 +32,7 @@ internal static class Chat
         try
         {
             await service.ConnectAsync(options.Connection, cancellationToken).ConfigureAwait(false);
-            app = await service.CreateAppAsync(options.Local, options.Secret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
+            app = await service.CreateAppAsync(options.Local, options.Secret, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (SlimIdentityException ex)
         {
@@ -321,9 +320,6 @@ internal sealed class ChatConsole(TextWriter output, string prompt, bool interac
 /// <summary>The texts the chat and the demo print, and the app settings they share.</summary>
 internal static class ChatText
 {
-    /// <summary>Every chat app can create and join MLS groups (official apps can too).</summary>
-    public static SlimAppOptions AppOptions { get; } = new() { GroupSecurity = new MlsGroupSecurityFactory() };
-
     public static string Welcome(string group, string self, bool moderator)
     {
         var text = new StringBuilder()

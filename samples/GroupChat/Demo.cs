@@ -35,9 +35,9 @@ internal static class Demo
         await output.WriteLineAsync(
             "SLIM group chat demo: an embedded SLIM node and three apps in this process, no server needed; the group is encrypted with MLS.").ConfigureAwait(false);
         await using var node = new SlimService();
-        var moderator = await node.CreateAppAsync(SlimName.Parse("org/demo/moderator"), Program.DefaultSecret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
-        var alice = await node.CreateAppAsync(SlimName.Parse("org/demo/alice"), Program.DefaultSecret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
-        var bob = await node.CreateAppAsync(SlimName.Parse("org/demo/bob"), Program.DefaultSecret, ChatText.AppOptions, cancellationToken).ConfigureAwait(false);
+        var moderator = await node.CreateAppAsync(SlimName.Parse("org/demo/moderator"), Program.DefaultSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var alice = await node.CreateAppAsync(SlimName.Parse("org/demo/alice"), Program.DefaultSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var bob = await node.CreateAppAsync(SlimName.Parse("org/demo/bob"), Program.DefaultSecret, cancellationToken: cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"Apps: {moderator.Name}, {alice.Name}, {bob.Name}").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
 

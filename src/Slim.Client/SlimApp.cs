@@ -58,7 +58,7 @@ public sealed class SlimApp : IAsyncDisposable
         _options = options;
         Name = name.WithId(SlimIds.AppIdFromIdentity(provider.Id));
         _logger = service.LoggerFactory.CreateLogger("Slim.Client");
-        var sessions = options.EffectiveSessions;
+        var sessions = options.ResolveSessions(() => service.BuiltInMls);
         if (sessions.MeterFactory is null && service.Options.MeterFactory is { } meters)
         {
             sessions = sessions with { MeterFactory = meters };
@@ -183,7 +183,7 @@ public sealed class SlimApp : IAsyncDisposable
     /// </summary>
     /// <exception cref="SlimSessionException">
     /// <see cref="SlimErrorCode.SessionTimeout"/> (nobody answered), <see cref="SlimErrorCode.GroupSecurityUnavailable"/>
-    /// (MLS requested without <see cref="SlimAppOptions.GroupSecurity"/>), <see cref="SlimErrorCode.InvalidSessionConfig"/>.
+    /// (MLS requested by an app created with <see cref="SlimAppOptions.DisableMls"/>), <see cref="SlimErrorCode.InvalidSessionConfig"/>.
     /// </exception>
     public async Task<SlimSession> CreateSessionAsync(
         SlimSessionConfig config, SlimName destination, CancellationToken cancellationToken = default)
@@ -194,8 +194,7 @@ public sealed class SlimApp : IAsyncDisposable
         {
             throw new SlimSessionException(
                 SlimErrorCode.GroupSecurityUnavailable,
-                "EnableMls needs an MLS implementation: set SlimAppOptions.GroupSecurity (for example to a " +
-                "Slim.Session.Mls.MlsGroupSecurityFactory) when creating the app.");
+                "EnableMls is refused: this app was created with SlimAppOptions.DisableMls.");
         }
 
         var handle = await _layer.CreateSessionAsync(config.ToSessionConfig(), destination, cancellationToken).ConfigureAwait(false);

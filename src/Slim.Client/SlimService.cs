@@ -8,6 +8,8 @@ using Slim.DataPlane.Transport;
 using Slim.Identity;
 using Slim.Identity.SharedSecret;
 using Slim.Protocol;
+using Slim.Session;
+using Slim.Session.Mls;
 
 namespace Slim.Client;
 
@@ -31,6 +33,7 @@ public sealed class SlimService : IAsyncDisposable
     private readonly List<SlimApp> _apps = [];
     private readonly ILogger _logger;
     private int _disposed;
+    private IGroupSecurityFactory? _builtInMls;
 
     /// <summary>Creates a service with its embedded node; nothing is connected yet.</summary>
     public SlimService(SlimServiceOptions? options = null)
@@ -93,6 +96,12 @@ public sealed class SlimService : IAsyncDisposable
     internal ILoggerFactory LoggerFactory { get; }
 
     internal TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>The MLS implementation apps get unless their options name another one; created on first use.</summary>
+    internal IGroupSecurityFactory BuiltInMls => LazyInitializer.EnsureInitialized(
+        ref _builtInMls,
+        () => new MlsGroupSecurityFactory(
+            MlsGroupSecurityOptions.Default with { TimeProvider = Time }, LoggerFactory, Options.MeterFactory));
 
     /// <summary>Connects to a node at <paramref name="endpoint"/> (<c>http://host:port</c> in clear text, or <c>https://host:port</c>).</summary>
     /// <exception cref="SlimException">

@@ -33,8 +33,9 @@ public sealed record SlimSessionConfig
     public SlimSessionType SessionType { get; init; } = SlimSessionType.PointToPoint;
 
     /// <summary>
-    /// Encrypt the session with MLS. Needs <see cref="SlimAppOptions.GroupSecurity"/>; without it creating the
-    /// session fails with <see cref="Protocol.SlimErrorCode.GroupSecurityUnavailable"/>.
+    /// Encrypt the session with MLS (RFC 9420, suite 0x0002 by default; see <see cref="SlimAppOptions.GroupSecurity"/>).
+    /// An app created with <see cref="SlimAppOptions.DisableMls"/> fails with
+    /// <see cref="Protocol.SlimErrorCode.GroupSecurityUnavailable"/>.
     /// </summary>
     public bool EnableMls { get; init; }
 

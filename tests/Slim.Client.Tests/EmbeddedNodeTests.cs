@@ -1,7 +1,6 @@
 using System.Text;
 using Slim.Protocol;
 using Slim.Session;
-using Slim.Session.Mls;
 using Slim.Testing;
 
 namespace Slim.Client.Tests;
@@ -202,12 +201,12 @@ public sealed class EmbeddedNodeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_mls_group_runs_between_apps_with_mls_and_an_app_without_it_cannot_be_invited()
+    public async Task An_mls_group_runs_with_the_built_in_mls_and_an_app_that_disabled_it_cannot_be_invited()
     {
-        var mls = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory() };
-        var moderator = await _service.CreateAppAsync(SlimName.Parse("org/ns/moderator"), Secret, mls, Cancellation).WithTimeout();
-        var member = await _service.CreateAppAsync(SlimName.Parse("org/ns/member"), Secret, mls, Cancellation).WithTimeout();
-        var plain = await _service.CreateAppAsync(SlimName.Parse("org/ns/plain"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var moderator = await _service.CreateAppAsync(SlimName.Parse("org/ns/moderator"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var member = await _service.CreateAppAsync(SlimName.Parse("org/ns/member"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var plain = await _service.CreateAppAsync(
+            SlimName.Parse("org/ns/plain"), Secret, new SlimAppOptions { DisableMls = true }, Cancellation).WithTimeout();
         var group = await moderator.CreateSessionAsync(FastGroup with { EnableMls = true }, SlimName.Parse("org/ns/chat"), Cancellation).WithTimeout();
 
         await group.InviteAsync(SlimName.Parse("org/ns/member"), Cancellation).WithTimeout();
@@ -216,7 +215,7 @@ public sealed class EmbeddedNodeTests : IAsyncLifetime
         await joined.PublishAndWaitAsync("encrypted"u8.ToArray(), cancellationToken: Cancellation).WithTimeout();
         Assert.Equal("encrypted", Encoding.UTF8.GetString((await group.GetMessageAsync(cancellationToken: Cancellation).WithTimeout()).Payload.Span));
 
-        // An app without MLS does not answer an invitation to an MLS group (as official apps without MLS do not).
+        // An app without MLS does not answer an invitation to an MLS group.
         var refused = await Assert.ThrowsAsync<SlimSessionException>(() => group.InviteAsync(SlimName.Parse("org/ns/plain"), Cancellation)).WithTimeout();
         Assert.Equal(SlimErrorCode.SessionTimeout, refused.ErrorCode);
         Assert.Contains(_log.Entries, e => e.EventId.Id == 4023 && e.Message.Contains("group_security_unavailable", StringComparison.Ordinal));
@@ -239,11 +238,12 @@ public sealed class EmbeddedNodeTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(
             () => _service.CreateAppAsync(SlimName.Parse("org/ns/alice").WithId(7), Secret, cancellationToken: Cancellation)).WithTimeout();
 
-        var alice = await _service.CreateAppAsync(SlimName.Parse("org/ns/alice"), Secret, cancellationToken: Cancellation).WithTimeout();
+        var alice = await _service.CreateAppAsync(
+            SlimName.Parse("org/ns/alice"), Secret, new SlimAppOptions { DisableMls = true }, Cancellation).WithTimeout();
         var mls = await Assert.ThrowsAsync<SlimSessionException>(
             () => alice.CreateSessionAsync(SlimSessionConfig.Group with { EnableMls = true }, SlimName.Parse("org/ns/chat"), Cancellation)).WithTimeout();
         Assert.Equal(SlimErrorCode.GroupSecurityUnavailable, mls.ErrorCode);
-        Assert.Contains("GroupSecurity", mls.Message, StringComparison.Ordinal);
+        Assert.Contains("DisableMls", mls.Message, StringComparison.Ordinal);
 
         var route = await Assert.ThrowsAsync<SlimException>(() => alice.SetRouteAsync(SlimName.Parse("org/ns/bob"), cancellationToken: Cancellation)).WithTimeout();
         Assert.Equal(SlimErrorCode.NotConnected, route.ErrorCode);

@@ -6,7 +6,6 @@ using Slim.IntegrationTests.Sdk;
 using Slim.Identity.Jwt;
 using Slim.Protocol;
 using Slim.Session;
-using Slim.Session.Mls;
 using Slim.Testing;
 
 namespace Slim.IntegrationTests.Docs;
@@ -214,9 +213,8 @@ public sealed partial class SdkDocSnippets
         static async Task<(SlimSession Group, SlimApp Bob)> MlsGroupAsync(SlimService slim)
         {
             #region doc:mls
-            var options = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory() };
-            var alice = await slim.CreateAppAsync(SlimName.Parse("org/ns/alice"), Secret, options);
-            var bob = await slim.CreateAppAsync(SlimName.Parse("org/ns/bob"), Secret, options); // joins MLS groups too
+            var alice = await slim.CreateAppAsync(SlimName.Parse("org/ns/alice"), Secret);
+            var bob = await slim.CreateAppAsync(SlimName.Parse("org/ns/bob"), Secret); // joins MLS groups too
 
             var config = SlimSessionConfig.Group with { EnableMls = true };
             var group = await alice.CreateSessionAsync(config, SlimName.Parse("org/ns/secret-chat"));
