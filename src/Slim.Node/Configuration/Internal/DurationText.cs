@@ -54,6 +54,12 @@ internal static class DurationText
             }
 
             span = span[digits..];
+            if (!span.IsEmpty && span[0] is '.' or ',')
+            {
+                error = $"'{text}': durations take whole numbers with a unit; write e.g. 1500ms instead of 1.5s";
+                return false;
+            }
+
             var unitLength = 0;
             while (unitLength < span.Length && char.IsAsciiLetter(span[unitLength]))
             {
