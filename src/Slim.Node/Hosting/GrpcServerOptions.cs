@@ -35,6 +35,13 @@ public sealed record GrpcServerOptions
 
     /// <summary>How long a PING may go unanswered before the connection is closed. Default 20 s.</summary>
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Acknowledge every TCP segment at once (Linux <c>TCP_QUICKACK</c>, set again after each read). Clients whose
+    /// sockets run Nagle's algorithm otherwise wait for the node's delayed ACK, up to 40 ms, before each write that
+    /// follows another (a MSG_ACK then a reply). Default true; ignored where the option does not exist.
+    /// </summary>
+    public bool TcpQuickAck { get; init; } = true;
 }
 
 /// <summary>

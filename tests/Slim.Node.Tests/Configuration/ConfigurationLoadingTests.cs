@@ -415,6 +415,7 @@ public sealed class ConfigurationLoadingTests
                       max_concurrent_streams: 10
                       require_header_mac: false
                       negotiation_timeout_secs: 2
+                      tcp_quickack: false
                       keepalive:
                         time: 30s
                         timeout: 5s
@@ -434,6 +435,8 @@ public sealed class ConfigurationLoadingTests
         Assert.Equal(TimeSpan.FromSeconds(2), configuration.DataPlane.NegotiationTimeout);
         var transport = configuration.Servers[0].Transport;
         Assert.Equal(10, transport.MaxStreamsPerConnection);
+        Assert.False(transport.TcpQuickAck);
+        Assert.True(configuration.Servers[1].Transport.TcpQuickAck);
         Assert.Equal(TimeSpan.FromSeconds(30), transport.KeepAlivePingInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), transport.KeepAlivePingTimeout);
         Assert.Equal(["[::1]:0"], configuration.Servers[1].Transport.Endpoints);

@@ -16,7 +16,7 @@ internal sealed partial class ConfigBinder
     [
         "endpoint", "tls", "http2_only", "max_frame_size", "max_concurrent_streams", "max_header_list_size", "read_buffer_size",
         "write_buffer_size", "keepalive", "auth", "metadata", "require_header_mac", "negotiation_timeout_secs",
-        "link_hmac_timeout_secs", "link_hmac_poll_interval_ms",
+        "link_hmac_timeout_secs", "link_hmac_poll_interval_ms", "tcp_quickack",
     ];
 
     private (NodeServerOptions Server, ServerSettings Settings) BindServer(ConfigValue value)
@@ -84,6 +84,11 @@ internal sealed partial class ConfigBinder
         }
 
         _ = map.Get("link_hmac_poll_interval_ms")?.Integer(0, int.MaxValue);
+        if (map.Get("tcp_quickack") is { } quickAck)
+        {
+            transport = transport with { TcpQuickAck = quickAck.Bool() };
+        }
+
         return (new NodeServerOptions { Transport = transport, BasicAuth = basic }, new ServerSettings(requireMac, negotiation, maxMessageSize));
     }
 
