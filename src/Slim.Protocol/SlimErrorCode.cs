@@ -185,6 +185,10 @@ public enum SlimErrorCode
     /// <summary>A server endpoint could not be parsed or bound.</summary>
     EndpointBindFailed = 605,
 
+    /// <summary>A node configuration file is invalid: unknown key, wrong type, missing value, bad duration, missing
+    /// TLS file, or a setting this node does not support.</summary>
+    ConfigurationInvalid = 610,
+
     // ---- 700-799: the SDK (Slim.Client) -------------------------------------------------------------------------
 
     /// <summary>A client connection configuration is invalid (endpoint, TLS settings, durations, malformed JSON).</summary>

@@ -1,3 +1,4 @@
+using Slim.Interop.Tests.Ours;
 using Slim.Interop.Tests.OurSdk;
 using Slim.Testing.Interop;
 
@@ -35,6 +36,3 @@ public sealed class OurModeratorWithOfficialParticipantsOnOurNode(OurNodeFixture
 {
     protected override IAppFactory Initiators => OurAppFactory.Instance;
 }
-
-/// <summary>Official apps only, through our node (checklist A), MLS cases included: the node never looks inside.</summary>
-public sealed class OfficialAppsOnOurNode(OurNodeFixture node) : InteropScenarios<OurNodeFixture>(node);

@@ -35,20 +35,46 @@ public sealed record GrpcServerOptions
 
     /// <summary>How long a PING may go unanswered before the connection is closed. Default 20 s.</summary>
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Acknowledge every TCP segment at once (Linux <c>TCP_QUICKACK</c>, set again after each read). Clients whose
+    /// sockets run Nagle's algorithm otherwise wait for the node's delayed ACK, up to 40 ms, before each write that
+    /// follows another (a MSG_ACK then a reply). Default true; ignored where the option does not exist.
+    /// </summary>
+    public bool TcpQuickAck { get; init; } = true;
 }
 
-/// <summary>TLS settings of a server: its certificate and, for mutual TLS, the CA that client certificates must chain to.</summary>
+/// <summary>
+/// TLS settings of a server: its certificate and, for mutual TLS, the CA that client certificates must chain to. The
+/// certificate and its key come either from files (<see cref="CertificateFile"/> and <see cref="KeyFile"/>) or
+/// from PEM text (<see cref="CertificatePem"/> and <see cref="KeyPem"/>), never from both.
+/// </summary>
 public sealed record GrpcServerTlsOptions
 {
     /// <summary>PEM file of the server certificate, optionally followed by its intermediate certificates.</summary>
-    public required string CertificateFile { get; init; }
+    public string? CertificateFile { get; init; }
 
     /// <summary>PEM file of the server certificate's private key (PKCS#8, PKCS#1 or SEC1; unencrypted).</summary>
-    public required string KeyFile { get; init; }
+    public string? KeyFile { get; init; }
+
+    /// <summary>The server certificate as PEM text (optionally followed by its intermediates), instead of <see cref="CertificateFile"/>.</summary>
+    public string? CertificatePem { get; init; }
+
+    /// <summary>The private key as PEM text, instead of <see cref="KeyFile"/>.</summary>
+    public string? KeyPem { get; init; }
 
     /// <summary>
-    /// PEM file of the CA certificates client certificates must chain to. When set, every client must present a
-    /// valid certificate (mutual TLS); when null, none is requested.
+    /// PEM file of the CA certificates client certificates must chain to. When set (or <see cref="ClientCaPem"/>),
+    /// every client must present a valid certificate (mutual TLS); when neither is set, none is requested.
     /// </summary>
     public string? ClientCaFile { get; init; }
+
+    /// <summary>The client CA certificates as PEM text, instead of <see cref="ClientCaFile"/>.</summary>
+    public string? ClientCaPem { get; init; }
+
+    /// <summary>
+    /// TLS versions the server accepts; <see cref="System.Security.Authentication.SslProtocols.None"/> (the default)
+    /// lets the operating system choose (TLS 1.2 and 1.3).
+    /// </summary>
+    public System.Security.Authentication.SslProtocols EnabledProtocols { get; init; }
 }

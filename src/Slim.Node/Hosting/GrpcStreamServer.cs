@@ -203,6 +203,12 @@ public sealed class GrpcStreamServer : IAsyncDisposable
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
+                if (_options.TcpQuickAck)
+                {
+                    // Outermost, so it sees the TCP socket below TLS.
+                    listen.Use(QuickAckTransport.Middleware);
+                }
+
                 if (https is not null)
                 {
                     listen.UseHttps(https);

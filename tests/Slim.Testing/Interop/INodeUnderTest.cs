@@ -15,3 +15,13 @@ public interface INodeUnderTest : IAsyncDisposable
     /// <summary>The node's recent diagnostics (its log), for failure messages.</summary>
     string RecentDiagnostics();
 }
+
+/// <summary>
+/// A node under test made of several connected nodes (a chain): the apps of a scenario are spread over their
+/// endpoints, so traffic between apps crosses nodes.
+/// </summary>
+public interface IMultiNodeUnderTest : INodeUnderTest
+{
+    /// <summary>The endpoint the <paramref name="appIndex"/>-th app started by a scenario (from 0) connects to.</summary>
+    Uri EndpointFor(int appIndex);
+}

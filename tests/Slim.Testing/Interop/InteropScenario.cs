@@ -15,6 +15,7 @@ public sealed class InteropScenario : IAsyncDisposable
 
     private readonly List<IAppUnderTest> _apps = [];
     private readonly object _gate = new();
+    private int _started;
 
     /// <summary>Creates a scenario on <paramref name="node"/>.</summary>
     public InteropScenario(INodeUnderTest node, string sharedSecret = DefaultSharedSecret)
@@ -36,18 +37,25 @@ public sealed class InteropScenario : IAsyncDisposable
     /// <summary>The full name <c>org/&lt;scope&gt;/&lt;shortName&gt;</c>.</summary>
     public string NameOf(string shortName) => $"org/{Scope}/{shortName}";
 
-    /// <summary>Starts an app named <see cref="NameOf"/>(<paramref name="shortName"/>), connects it to the node and subscribes its name.</summary>
+    /// <summary>
+    /// Starts an app named <see cref="NameOf"/>(<paramref name="shortName"/>), connects it to the node (for an
+    /// <see cref="IMultiNodeUnderTest"/>, to the endpoint for this app's start order) and subscribes its name.
+    /// </summary>
     public async Task<IAppUnderTest> StartAppAsync(
         IAppFactory factory, string shortName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
+
+        // The index is taken before the first await, so it follows the order of the calls, not of their completion.
+        var index = Interlocked.Increment(ref _started) - 1;
+        var endpoint = Node is IMultiNodeUnderTest multi ? multi.EndpointFor(index) : Node.Endpoint;
         var app = await factory.StartAsync(NameOf(shortName), SharedSecret, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             _apps.Add(app);
         }
 
-        await app.ConnectAsync(Node.Endpoint, cancellationToken).ConfigureAwait(false);
+        await app.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         await app.SubscribeAsync(null, cancellationToken).ConfigureAwait(false);
         return app;
     }

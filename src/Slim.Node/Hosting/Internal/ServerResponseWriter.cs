@@ -9,12 +9,21 @@ namespace Slim.Node.Hosting.Internal;
 /// writes to a reset stream) and whose failures become <see cref="Slim.DataPlane.Transport.SlimTransportException"/>.
 /// Completing this writer completes the stream.
 /// </summary>
+/// <remarks>
+/// <see cref="CancelPendingFlush"/> keeps the <see cref="PipeWriter"/> contract that Kestrel's HTTP/2 body writer does
+/// not: Kestrel releases a flush that waits for HTTP/2 flow control but reports it as not cancelled, so a writer that
+/// cancels a flush stuck on a peer that stopped reading (the data plane's stall detection) would never learn it. Here
+/// the pending flush, or the next one when none is pending, reports <see cref="FlushResult.IsCanceled"/>.
+/// </remarks>
 internal sealed class ServerResponseWriter : PipeWriter
 {
     private static readonly FlushResult Ended = new(isCanceled: false, isCompleted: true);
 
+    private static readonly FlushResult Canceled = new(isCanceled: true, isCompleted: false);
+
     private readonly PipeWriter _inner;
     private readonly GrpcServerStream _owner;
+    private int _cancelRequested;
 
     public ServerResponseWriter(PipeWriter inner, GrpcServerStream owner)
     {
@@ -32,7 +41,21 @@ internal sealed class ServerResponseWriter : PipeWriter
 
     public override Span<byte> GetSpan(int sizeHint = 0) => _inner.GetSpan(sizeHint);
 
-    public override void CancelPendingFlush() => _inner.CancelPendingFlush();
+    public override void CancelPendingFlush()
+    {
+        Volatile.Write(ref _cancelRequested, 1);
+        if (!_owner.IsCompleted)
+        {
+            try
+            {
+                _inner.CancelPendingFlush();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The response completed meanwhile: the flag alone reports the cancellation.
+            }
+        }
+    }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -91,7 +114,15 @@ internal sealed class ServerResponseWriter : PipeWriter
     private static bool IsCallerCancellation(Exception ex, CancellationToken cancellationToken) =>
         ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
-    private FlushResult Check(FlushResult result) => _owner.IsCompleted ? Ended : result;
+    private FlushResult Check(FlushResult result)
+    {
+        if (_owner.IsCompleted)
+        {
+            return Ended;
+        }
+
+        return Interlocked.Exchange(ref _cancelRequested, 0) != 0 ? Canceled : result;
+    }
 
     // Pooled: this runs once per read or flush that does not complete at once, on every stream.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

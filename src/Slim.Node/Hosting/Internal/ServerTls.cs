@@ -20,11 +20,11 @@ internal static class ServerTls
             ServerCertificateChain = intermediates,
             CheckCertificateRevocation = false,
             ClientCertificateMode = ClientCertificateMode.NoCertificate,
+            SslProtocols = tls.EnabledProtocols,
         };
 
-        if (tls.ClientCaFile is not null)
+        if (LoadClientRoots(tls) is { } roots)
         {
-            var roots = LoadClientRoots(tls.ClientCaFile);
             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
             https.ClientCertificateValidation = (client, presented, _) => ValidateClient(client, presented, roots, logger);
         }
@@ -56,9 +56,35 @@ internal static class ServerTls
 
     private static (X509Certificate2 Certificate, X509Certificate2Collection Intermediates) LoadCertificate(GrpcServerTlsOptions tls)
     {
+        var fromFiles = tls.CertificateFile is not null || tls.KeyFile is not null;
+        var fromPem = tls.CertificatePem is not null || tls.KeyPem is not null;
+        if (fromFiles == fromPem)
+        {
+            throw new SlimException(
+                SlimErrorCode.TlsConfigurationInvalid,
+                "The server certificate needs either CertificateFile and KeyFile, or CertificatePem and KeyPem.");
+        }
+
+        var what = fromFiles ? $"'{tls.CertificateFile}' with key '{tls.KeyFile}'" : "given as PEM text";
         try
         {
-            var certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+            X509Certificate2 certificate;
+            var all = new X509Certificate2Collection();
+            if (fromFiles)
+            {
+                certificate = X509Certificate2.CreateFromPemFile(
+                    tls.CertificateFile ?? throw new ArgumentException("KeyFile is set without CertificateFile."),
+                    tls.KeyFile ?? throw new ArgumentException("CertificateFile is set without KeyFile."));
+                all.ImportFromPemFile(tls.CertificateFile);
+            }
+            else
+            {
+                certificate = X509Certificate2.CreateFromPem(
+                    tls.CertificatePem ?? throw new ArgumentException("KeyPem is set without CertificatePem."),
+                    tls.KeyPem ?? throw new ArgumentException("CertificatePem is set without KeyPem."));
+                all.ImportFromPem(tls.CertificatePem);
+            }
+
             if (OperatingSystem.IsWindows())
             {
                 // SChannel cannot use an ephemeral key: give it a persisted copy.
@@ -66,8 +92,6 @@ internal static class ServerTls
                 certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
             }
 
-            var all = new X509Certificate2Collection();
-            all.ImportFromPemFile(tls.CertificateFile);
             var intermediates = new X509Certificate2Collection();
             foreach (var extra in all)
             {
@@ -81,28 +105,43 @@ internal static class ServerTls
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
-            throw new SlimException(
-                SlimErrorCode.TlsConfigurationInvalid,
-                $"Cannot load the server certificate '{tls.CertificateFile}' with key '{tls.KeyFile}': {ex.Message}",
-                ex);
+            throw new SlimException(SlimErrorCode.TlsConfigurationInvalid, $"Cannot load the server certificate {what}: {ex.Message}", ex);
         }
     }
 
-    private static X509Certificate2Collection LoadClientRoots(string path)
+    private static X509Certificate2Collection? LoadClientRoots(GrpcServerTlsOptions tls)
     {
+        if (tls.ClientCaFile is null && tls.ClientCaPem is null)
+        {
+            return null;
+        }
+
+        if (tls.ClientCaFile is not null && tls.ClientCaPem is not null)
+        {
+            throw new SlimException(SlimErrorCode.TlsConfigurationInvalid, "Give the client CA either as ClientCaFile or as ClientCaPem, not both.");
+        }
+
+        var what = tls.ClientCaFile is not null ? $"file '{tls.ClientCaFile}'" : "PEM text";
         var roots = new X509Certificate2Collection();
         try
         {
-            roots.ImportFromPemFile(path);
+            if (tls.ClientCaFile is not null)
+            {
+                roots.ImportFromPemFile(tls.ClientCaFile);
+            }
+            else
+            {
+                roots.ImportFromPem(tls.ClientCaPem);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            throw new SlimException(SlimErrorCode.TlsConfigurationInvalid, $"Cannot read the client CA file '{path}': {ex.Message}", ex);
+            throw new SlimException(SlimErrorCode.TlsConfigurationInvalid, $"Cannot read the client CA {what}: {ex.Message}", ex);
         }
 
         if (roots.Count == 0)
         {
-            throw new SlimException(SlimErrorCode.TlsConfigurationInvalid, $"The client CA file '{path}' holds no PEM certificate.");
+            throw new SlimException(SlimErrorCode.TlsConfigurationInvalid, $"The client CA {what} holds no PEM certificate.");
         }
 
         return roots;

@@ -2,15 +2,15 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Slim.IntegrationTests.Transport;
+namespace Slim.Testing;
 
 /// <summary>
-/// A throwaway PKI written to PEM files in a temporary folder: a CA, a server certificate for 127.0.0.1,
+/// A throwaway PKI written to PEM files in a temporary folder (<see cref="Directory"/>): a CA, a server certificate for 127.0.0.1,
 /// <c>localhost</c> and <c>slim.test</c>, a client certificate, and a client certificate from another CA.
 /// </summary>
 public sealed class TestPki : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("slim-pki-").FullName;
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("slim-pki-").FullName;
 
     // One clock reading for every certificate: a leaf must not outlive its issuer, even by the second that passes
     // while the PKI is being made.
@@ -45,7 +45,10 @@ public sealed class TestPki : IDisposable
 
     public string MissingFile => Path.Combine(_directory, "missing.pem");
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    /// <summary>The folder holding every file of this PKI (deleted on dispose).</summary>
+    public string Directory => _directory;
+
+    public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);
 
     private X509Certificate2 CreateCa(string name)
     {
