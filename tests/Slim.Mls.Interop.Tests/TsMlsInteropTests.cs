@@ -26,7 +26,7 @@ public sealed class TsMlsInteropTests
     public async Task A_group_we_create_is_joined_and_driven_by_ts_mls(ushort suiteId)
     {
         var suite = CipherSuite.Get((CipherSuiteId)suiteId);
-        await using var peer = StartPeer();
+        await using var peer = TsMlsPeer.Start();
         using var aliceKey = NewSigner(suite);
         using var carolKey = NewSigner(suite);
         using var alice = MlsGroup.Create(suite, aliceKey, Credential.Basic("alice"u8));
@@ -84,7 +84,7 @@ public sealed class TsMlsInteropTests
     public async Task We_join_a_group_ts_mls_creates_and_commit_into_it(ushort suiteId)
     {
         var suite = CipherSuite.Get((CipherSuiteId)suiteId);
-        await using var peer = StartPeer();
+        await using var peer = TsMlsPeer.Start();
         using var bobKey = NewSigner(suite);
         await peer.CallAsync("create_client", new { name = "alice", suite = (int)suiteId }, Ct).WithTimeout();
         await peer.CallAsync("create_client", new { name = "carol", suite = (int)suiteId }, Ct).WithTimeout();
@@ -127,15 +127,6 @@ public sealed class TsMlsInteropTests
         Assert.False(bob.IsActive);
     }
 
-    private static TsMlsPeer StartPeer()
-    {
-        if (!TsMlsPeer.IsInstalled && Environment.GetEnvironmentVariable("CI") is null)
-        {
-            Assert.Skip($"ts-mls is not installed; run 'npm ci' in {TsMlsPeer.ScriptDirectory}.");
-        }
-
-        return TsMlsPeer.Start();
-    }
 
     private static SignaturePrivateKey NewSigner(CipherSuite suite)
     {

@@ -1,14 +1,11 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 
 namespace Slim.Testing.Interop;
 
 /// <summary>
 /// Entry point to the official SLIM package (npm <c>@agntcy/slim-bindings@2.0.0-alpha.5</c>) as used by the interop
-/// tests: finds the harness folder <c>tests/interop</c>, checks that Node.js and the pinned package are there (running
-/// <c>npm ci</c> once if <c>node_modules</c> is missing), and starts official nodes and apps as child processes.
+/// tests: finds the harness folder <c>tests/interop</c>, checks that Node.js and the pinned package are there (installing
+/// it with <see cref="NpmDependencies"/> when it is not), and starts official nodes and apps as child processes.
 /// </summary>
 public sealed class OfficialSlim
 {
@@ -22,7 +19,6 @@ public sealed class OfficialSlim
     public const int MinimumNodeMajorVersion = 18;
 
     private static readonly SemaphoreSlim InitGate = new(1, 1);
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
     private static OfficialSlim? _instance;
     private static Exception? _initFailure;
 
@@ -130,9 +126,18 @@ public sealed class OfficialSlim
 
         var node = Environment.GetEnvironmentVariable("SLIM_INTEROP_NODE") is { Length: > 0 } configured
             ? configured
-            : FindOnPath("node") ?? throw new InteropHarnessException(
+            : NpmDependencies.FindOnPath("node") ?? throw new InteropHarnessException(
                 "Node.js was not found on PATH; the interop tests need Node.js 20 (set SLIM_INTEROP_NODE to its path).");
-        var version = Run(node, ["--version"], harness, TimeSpan.FromSeconds(30));
+        (int ExitCode, string Output) version;
+        try
+        {
+            version = NpmDependencies.Run(node, ["--version"], harness, TimeSpan.FromSeconds(30));
+        }
+        catch (NpmInstallException ex)
+        {
+            throw new InteropHarnessException(ex.Message, ex);
+        }
+
         if (version.ExitCode != 0)
         {
             throw new InteropHarnessException($"{node} --version failed ({version.ExitCode}): {version.Output}");
@@ -152,155 +157,13 @@ public sealed class OfficialSlim
 
     private static void EnsurePackageInstalled(string harness, string node)
     {
-        if (InstalledVersion(harness) == PackageVersion)
-        {
-            return;
-        }
-
-        // Several test processes may get here at once (test projects run in parallel): one installs, the others wait.
-        var lockPath = Path.Combine(Path.GetTempPath(), "slim-interop-npm-ci.lock");
-        using var installLock = AcquireFileLock(lockPath, InstallTimeout);
-        if (InstalledVersion(harness) == PackageVersion)
-        {
-            return;
-        }
-
-        var npm = FindNextTo(node, "npm") ?? FindOnPath("npm") ?? throw new InteropHarnessException(
-            $"{PackageName} is not installed in {harness} and npm was not found to install it; run `npm ci` there.");
-        var install = Run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], harness, InstallTimeout);
-        if (install.ExitCode != 0 || InstalledVersion(harness) != PackageVersion)
-        {
-            throw new InteropHarnessException(
-                $"`npm ci` in {harness} failed (exit code {install.ExitCode}); the interop tests need {PackageName}@{PackageVersion} " +
-                $"from the npm registry.{Environment.NewLine}{Tail(install.Output, 40)}");
-        }
-    }
-
-    private static string? InstalledVersion(string harness)
-    {
-        var manifest = Path.Combine(harness, "node_modules", "@agntcy", "slim-bindings", "package.json");
-        if (!File.Exists(manifest))
-        {
-            return null;
-        }
-
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(manifest));
-            return document.RootElement.TryGetProperty("version", out var v) ? v.GetString() : null;
+            NpmDependencies.EnsureInstalled(harness, node);
         }
-        catch (JsonException)
+        catch (NpmInstallException ex)
         {
-            return null;
+            throw new InteropHarnessException($"The interop tests need {PackageName}@{PackageVersion}: {ex.Message}", ex);
         }
-    }
-
-    private static FileStream AcquireFileLock(string path, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (deadline.Elapsed < timeout)
-            {
-                Thread.Sleep(200);
-            }
-        }
-    }
-
-    private static string? FindOnPath(string executable)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
-        {
-            if (directory.Length > 0 && FindNextTo(Path.Combine(directory, executable), executable) is { } found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? FindNextTo(string sibling, string executable)
-    {
-        var directory = Path.GetDirectoryName(sibling);
-        if (string.IsNullOrEmpty(directory))
-        {
-            return null;
-        }
-
-        var candidate = Path.Combine(directory, executable);
-        return File.Exists(candidate) ? candidate : null;
-    }
-
-    private static (int ExitCode, string Output) Run(string file, string[] arguments, string directory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InteropHarnessException($"Could not run {file}: {ex.Message}", ex);
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new InteropHarnessException(
-                $"{file} {string.Join(' ', arguments)} did not finish within {timeout.TotalMinutes:0.#} min.{Environment.NewLine}{Tail(Snapshot(output), 40)}");
-        }
-
-        process.WaitForExit(); // flushes the asynchronous output readers
-        return (process.ExitCode, Snapshot(output));
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static string Tail(string text, int lines)
-    {
-        var all = text.Split('\n');
-        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)));
     }
 }

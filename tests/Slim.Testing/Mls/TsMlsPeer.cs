@@ -32,16 +32,14 @@ public sealed class TsMlsPeer : IAsyncDisposable
     /// <summary>The folder of the Node script and its lock file.</summary>
     public static string ScriptDirectory => Path.Combine(SharedReference.RepositoryRoot, "tests", "mls-interop");
 
-    /// <summary>True when <c>npm ci</c> has been run in <see cref="ScriptDirectory"/>.</summary>
-    public static bool IsInstalled => Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", "ts-mls"));
+    /// <summary>True when the pinned npm dependencies of <see cref="ScriptDirectory"/> (ts-mls and its crypto) are installed.</summary>
+    public static bool IsInstalled => NpmDependencies.IsInstalled(ScriptDirectory);
 
-    /// <summary>Starts <c>node peer.mjs</c>.</summary>
+    /// <summary>Starts <c>node peer.mjs</c>, installing ts-mls first (<c>npm ci</c>) when it is not installed.</summary>
+    /// <exception cref="NpmInstallException">ts-mls is not installed and could not be.</exception>
     public static TsMlsPeer Start()
     {
-        if (!IsInstalled)
-        {
-            throw new InvalidOperationException($"ts-mls is not installed: run 'npm ci' in {ScriptDirectory}.");
-        }
+        NpmDependencies.EnsureInstalled(ScriptDirectory);
 
         var info = new ProcessStartInfo("node", "peer.mjs")
         {
