@@ -1,13 +1,14 @@
-using Slim.Interop.Tests.Scaffolding;
+using Slim.Interop.Tests.OurSdk;
 using Slim.Testing;
 using Slim.Testing.Interop;
 
 namespace Slim.Interop.Tests;
 
 /// <summary>
-/// MLS groups mixing our apps (test scaffolding over SessionLayer + the MLS glue) and official apps, on an official
-/// strict node, with the header-integrity check at 100 % on every member: each side processes the other's KeyPackages,
-/// Welcomes, trees, commits and application messages.
+/// MLS groups mixing our SDK apps and official apps in one group, on an official strict node, with the header-integrity
+/// check at 100 % on every member: each side processes the other's KeyPackages, Welcomes, trees, commits and
+/// application messages, with an official or our member on both sides of every commit and Welcome. Our MLS epochs are
+/// checked after every commit, and our apps log no warning.
 /// </summary>
 public sealed class MlsInteropTests : IClassFixture<OfficialStrictNodeFixture>, IAsyncDisposable
 {
@@ -27,9 +28,9 @@ public sealed class MlsInteropTests : IClassFixture<OfficialStrictNodeFixture>, 
     {
         var apps = await Task.WhenAll(
             _scenario.StartAppAsync(OfficialAppFactory.Instance, "moderator", Ct),
-            _scenario.StartAppAsync(ScaffoldAppFactory.Instance, "ours", Ct),
+            _scenario.StartAppAsync(OurAppFactory.Instance, "ours", Ct),
             _scenario.StartAppAsync(OfficialAppFactory.Instance, "theirs", Ct)).WithTimeout(what: "starting the apps");
-        var (moderator, ours, theirs) = (apps[0], (ScaffoldApp)apps[1], apps[2]);
+        var (moderator, ours, theirs) = (apps[0], (OurApp)apps[1], apps[2]);
         await moderator.SetRouteAsync(ours.Name, Ct).WithTimeout();
         await moderator.SetRouteAsync(theirs.Name, Ct).WithTimeout();
         var group = await moderator.CreateSessionAsync(_scenario.NameOf("chat"), TestSessionOptions.Group(mls: true), Ct).WithTimeout();
@@ -81,10 +82,10 @@ public sealed class MlsInteropTests : IClassFixture<OfficialStrictNodeFixture>, 
     public async Task An_official_member_follows_our_moderator_beside_one_of_our_members()
     {
         var apps = await Task.WhenAll(
-            _scenario.StartAppAsync(ScaffoldAppFactory.Instance, "moderator", Ct),
+            _scenario.StartAppAsync(OurAppFactory.Instance, "moderator", Ct),
             _scenario.StartAppAsync(OfficialAppFactory.Instance, "theirs", Ct),
-            _scenario.StartAppAsync(ScaffoldAppFactory.Instance, "ours", Ct)).WithTimeout(what: "starting the apps");
-        var (moderator, theirs, ours) = ((ScaffoldApp)apps[0], apps[1], (ScaffoldApp)apps[2]);
+            _scenario.StartAppAsync(OurAppFactory.Instance, "ours", Ct)).WithTimeout(what: "starting the apps");
+        var (moderator, theirs, ours) = ((OurApp)apps[0], apps[1], (OurApp)apps[2]);
         var group = await moderator.CreateSessionAsync(_scenario.NameOf("chat"), TestSessionOptions.Group(mls: true), Ct).WithTimeout();
 
         // The official app joins from our Welcome, then applies our commit adding our member, who joins a tree holding

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Slim.Client;
 using Slim.Protocol;
+using Slim.Session;
 using Slim.Session.Mls;
 using Slim.Testing;
 using Slim.Testing.Interop;
@@ -25,21 +27,26 @@ public sealed class OurAppFactory : IAppFactory
         await OurApp.StartAsync(name, sharedSecret, cancellationToken).ConfigureAwait(false);
 }
 
-/// <summary>An app of our SDK behind the interop interfaces.</summary>
+/// <summary>
+/// An app of our SDK behind the interop interfaces, with what MLS interop tests look at besides: the MLS group of each
+/// of its sessions (<see cref="Mls"/>) and the warnings it logged (<see cref="Warnings"/>).
+/// </summary>
 public sealed class OurApp : IAppUnderTest
 {
     private readonly SlimService _service;
     private readonly CollectingLoggerFactory _log;
+    private readonly RecordingGroupSecurityFactory _mls;
     private readonly Mailbox<OurSession> _incoming = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _listener;
     private long _nextMessage;
 
-    private OurApp(SlimService service, SlimApp app, CollectingLoggerFactory log)
+    private OurApp(SlimService service, SlimApp app, CollectingLoggerFactory log, RecordingGroupSecurityFactory mls)
     {
         _service = service;
         App = app;
         _log = log;
+        _mls = mls;
         Name = app.Name.ToString("P");
         Id = SlimName.FormatInstanceId(app.Id);
         _listener = Task.Run(ListenAsync);
@@ -57,6 +64,9 @@ public sealed class OurApp : IAppUnderTest
     /// <inheritdoc />
     public string Description => $"our app {Name}";
 
+    /// <summary>What the app logged at warning level and above (dropped or refused messages, failed MLS operations, ...).</summary>
+    public IReadOnlyList<CollectingLoggerFactory.LogEntry> Warnings => _log.AtLeast(LogLevel.Warning);
+
     /// <summary>Starts an app (not connected yet).</summary>
     public static async Task<OurApp> StartAsync(string name, string sharedSecret, CancellationToken cancellationToken)
     {
@@ -64,10 +74,12 @@ public sealed class OurApp : IAppUnderTest
         var service = new SlimService(new SlimServiceOptions { LoggerFactory = log });
         try
         {
-            // MLS as official apps have it: MLS sessions can be created and joined.
-            var options = new SlimAppOptions { GroupSecurity = new MlsGroupSecurityFactory(loggerFactory: log) };
+            // MLS as official apps have it (MLS sessions can be created and joined), through the SDK's GroupSecurity
+            // option so that tests can read each session's group.
+            var mls = new RecordingGroupSecurityFactory(new MlsGroupSecurityFactory(loggerFactory: log));
+            var options = new SlimAppOptions { GroupSecurity = mls };
             var app = await service.CreateAppAsync(SlimName.Parse(name), sharedSecret, options, cancellationToken).ConfigureAwait(false);
-            return new OurApp(service, app, log);
+            return new OurApp(service, app, log, mls);
         }
         catch
         {
@@ -106,7 +118,8 @@ public sealed class OurApp : IAppUnderTest
             EnableMls = options.Mls,
             MaxRetries = options.MaxRetries,
             RetryInterval = options.MaxRetries is null ? null : options.Interval ?? TestSessionOptions.DefaultInterval,
-            HeaderIntegrityValidationPercent = options.HeaderIntegrityPercent ?? 0,
+            // As the official app of the harness (app.mjs): with MLS, every received header is checked unless told otherwise.
+            HeaderIntegrityValidationPercent = options.Mls ? options.HeaderIntegrityPercent ?? 100 : 0,
             Metadata = options.Metadata ?? new Dictionary<string, string>(),
         };
         var session = await App.CreateSessionAsync(config, SlimName.Parse(destination), cancellationToken).ConfigureAwait(false);
@@ -122,6 +135,9 @@ public sealed class OurApp : IAppUnderTest
             $"{Description}: waiting for a session",
             RecentDiagnostics,
             cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The MLS group of session <paramref name="sessionId"/> (the latest one this app created for it).</summary>
+    public IGroupSecurity Mls(uint sessionId) => _mls.Latest(sessionId);
 
     /// <inheritdoc />
     public string RecentDiagnostics() => string.Join(Environment.NewLine, _log.Entries.TakeLast(200));
@@ -150,6 +166,39 @@ public sealed class OurApp : IAppUnderTest
         await foreach (var session in App.ListenForSessionsAsync(_stop.Token).ConfigureAwait(false))
         {
             _incoming.Add(new OurSession(this, session));
+        }
+    }
+
+    /// <summary>Hands the session layer the real MLS glue and remembers what it created, per session.</summary>
+    private sealed class RecordingGroupSecurityFactory(IGroupSecurityFactory inner) : IGroupSecurityFactory
+    {
+        private readonly List<(uint SessionId, IGroupSecurity Security)> _created = [];
+
+        public IGroupSecurity Create(GroupSecurityContext context)
+        {
+            var security = inner.Create(context);
+            lock (_created)
+            {
+                _created.Add((context.SessionId, security));
+            }
+
+            return security;
+        }
+
+        public IGroupSecurity Latest(uint sessionId)
+        {
+            lock (_created)
+            {
+                for (var i = _created.Count - 1; i >= 0; i--)
+                {
+                    if (_created[i].SessionId == sessionId)
+                    {
+                        return _created[i].Security;
+                    }
+                }
+            }
+
+            throw new InvalidOperationException($"No MLS group was created for session {sessionId}.");
         }
     }
 }
