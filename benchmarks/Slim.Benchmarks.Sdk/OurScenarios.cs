@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Slim.Client;
 using Slim.DataPlane.Processing;
+using Slim.Node.Configuration;
 using Slim.Node.Hosting;
 using Slim.Protocol;
 using Slim.Session;
@@ -21,8 +22,8 @@ internal sealed record Throughput(long Sent, long Received, double Seconds, doub
 internal sealed record Latency(int Count, double P50, double P99);
 
 /// <summary>
-/// The scenarios on our side: our node (a <see cref="MessageProcessor"/> behind <see cref="GrpcStreamServer"/>, as the
-/// <c>slim</c> executable composes them) in this process, and every app in its own <see cref="SlimService"/>, connected
+/// The scenarios on our side: our node (a <see cref="SlimNodeHost"/>, as the <c>slim</c> executable runs it) in this
+/// process, and every app in its own <see cref="SlimService"/>, connected
 /// to the node over h2c on 127.0.0.1, so all traffic goes through the node as between processes. The same shapes as
 /// official/bench.mjs.
 /// </summary>
@@ -31,8 +32,7 @@ internal sealed class OurScenarios : IAsyncDisposable
     private const string Secret = "slim-sdk-benchmark-shared-secret-0123456789";
 
     private readonly Settings _settings;
-    private readonly MessageProcessor _node;
-    private readonly GrpcStreamServer _server;
+    private SlimNodeHost? _node;
     private readonly List<SlimService> _services = [];
     private readonly byte[] _payload;
     private string _endpoint = string.Empty;
@@ -42,16 +42,20 @@ internal sealed class OurScenarios : IAsyncDisposable
         _settings = settings;
         _payload = new byte[settings.Size];
         Array.Fill(_payload, (byte)'a');
-        _node = new MessageProcessor(new DataPlaneOptions { NodeId = "bench-node" });
-        _server = new GrpcStreamServer(new GrpcServerOptions { Endpoints = ["127.0.0.1:0"] }, (stream, token) => _node.AcceptAsync(stream, token));
     }
 
     private static SlimSessionConfig Reliable => SlimSessionConfig.PointToPoint with { MaxRetries = 5, RetryInterval = TimeSpan.FromSeconds(1) };
 
     public async Task StartAsync()
     {
-        await _server.StartAsync();
-        _endpoint = $"http://127.0.0.1:{_server.BoundEndpoints[0].Port}";
+        _node = await SlimNodeHost.StartAsync(new NodeConfiguration
+        {
+            SourceName = "SDK benchmark",
+            DrainTimeout = TimeSpan.FromSeconds(2),
+            DataPlane = DataPlaneOptions.Default with { NodeId = "bench-node" },
+            Servers = [new NodeServerOptions { Transport = new GrpcServerOptions { Endpoints = ["127.0.0.1:0"] } }],
+        });
+        _endpoint = _node.Endpoints[0].GetLeftPart(UriPartial.Authority);
     }
 
     public async Task<Throughput> PointToPointAsync(bool reliable, int count, string tag)
@@ -146,9 +150,10 @@ internal sealed class OurScenarios : IAsyncDisposable
             await service.DisposeAsync();
         }
 
-        await _server.StopAsync(TimeSpan.FromSeconds(2));
-        await _server.DisposeAsync();
-        await _node.DisposeAsync();
+        if (_node is not null)
+        {
+            await _node.StopAsync();
+        }
     }
 
     private async Task<SlimApp> StartAppAsync(string name)

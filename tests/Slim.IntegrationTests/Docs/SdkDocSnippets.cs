@@ -47,8 +47,15 @@ public sealed partial class SdkDocSnippets
     [Fact]
     public async Task Connecting_to_a_node()
     {
-        await using var node = await TestNode.StartAsync();
-        await ConnectAsync(node.Endpoint).WithTimeout();
+        var node = await OurNode.StartAsync();
+        try
+        {
+            await ConnectAsync(node.Endpoint()).WithTimeout();
+        }
+        finally
+        {
+            await node.StopAsync().WithTimeout(what: "stopping the node");
+        }
 
         static async Task ConnectAsync(string endpoint)
         {

@@ -1,4 +1,5 @@
 using Slim.IntegrationTests.Sdk;
+using Slim.Node.Hosting;
 using Slim.Testing;
 
 namespace Slim.IntegrationTests.GroupChat;
@@ -11,7 +12,7 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
     private const string Secret = "group-chat-process-test-secret-0123456789";
 
     private readonly List<ChatProcess> _processes = [];
-    private TestNode? _node;
+    private SlimNodeHost? _node;
 
     public async ValueTask DisposeAsync()
     {
@@ -23,20 +24,20 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
 
         if (_node is not null)
         {
-            await _node.DisposeAsync();
+            await _node.StopAsync().WithTimeout(what: "stopping the node");
         }
     }
 
     [Fact]
     public async Task A_moderator_and_members_chat_in_an_mls_group_invite_remove_leave_and_close_through_a_node()
     {
-        _node = await TestNode.StartAsync();
-        var client1 = await StartMemberAsync("org/ns/client-1", "--server", _node.Endpoint);
-        var client2 = await StartMemberAsync("org/ns/client-2", "--slim", $$$"""{"endpoint": "{{{_node.Endpoint}}}", "tls": {"insecure": true}}""");
+        _node = await OurNode.StartAsync();
+        var client1 = await StartMemberAsync("org/ns/client-1", "--server", _node.Endpoint());
+        var client2 = await StartMemberAsync("org/ns/client-2", "--slim", $$$"""{"endpoint": "{{{_node.Endpoint()}}}", "tls": {"insecure": true}}""");
 
         var moderator = Start(
             "moderator",
-            "--local", "org/ns/moderator", "--server", _node.Endpoint, "--shared-secret", Secret,
+            "--local", "org/ns/moderator", "--server", _node.Endpoint(), "--shared-secret", Secret,
             "--remote", "org/ns/chat", "--invites", "org/ns/client-1", "--invites", "org/ns/client-2", "--enable-mls");
         await moderator.WaitForLineAsync("Created the group org/ns/chat, encrypted with MLS.").WithTimeout();
         await moderator.WaitForLineAsync("org/ns/client-1 joined the group.").WithTimeout();
@@ -66,7 +67,7 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
         Assert.Equal(0, await client2.WaitForExitAsync().WithTimeout());
 
         // The moderator invites a newcomer, who gets the next message; an unknown invitee is reported.
-        var client3 = await StartMemberAsync("org/ns/client-3", "--server", _node.Endpoint);
+        var client3 = await StartMemberAsync("org/ns/client-3", "--server", _node.Endpoint());
         await moderator.SendAsync("invite org/ns/client-3");
         await moderator.WaitForLineAsync("org/ns/client-3 joined the group.").WithTimeout();
         await client3.WaitForLineAsync("Joined the group org/ns/chat, encrypted with MLS.").WithTimeout();
@@ -113,8 +114,8 @@ public sealed class GroupChatProcessTests : IAsyncDisposable
         Assert.Equal(2, await mls.WaitForExitAsync().WithTimeout());
         Assert.Contains("--enable-mls is the moderator's choice", mls.Transcript(), StringComparison.Ordinal);
 
-        _node = await TestNode.StartAsync();
-        var shortSecret = Start("short secret", "--local", "org/ns/client-1", "--server", _node.Endpoint, "--shared-secret", "too-short");
+        _node = await OurNode.StartAsync();
+        var shortSecret = Start("short secret", "--local", "org/ns/client-1", "--server", _node.Endpoint(), "--shared-secret", "too-short");
         Assert.Equal(2, await shortSecret.WaitForExitAsync().WithTimeout());
         Assert.Contains(shortSecret.Lines, l => l.Contains("at least 32 bytes", StringComparison.Ordinal));
 

@@ -38,10 +38,10 @@ public sealed class BadInputTests : IAsyncDisposable
     [Fact]
     public async Task Forged_expired_stray_and_non_member_messages_are_dropped_with_a_log_and_the_app_carries_on()
     {
-        var node = await TestNode.StartAsync(log: new CollectingLoggerFactory());
+        var node = await OurNode.StartAsync();
         _owned.Add(node);
-        var alice = await StartAppAsync(node.Endpoint, "org/ns/alice");
-        var bob = await StartAppAsync(node.Endpoint, "org/ns/bob");
+        var alice = await StartAppAsync(node.Endpoint(), "org/ns/alice");
+        var bob = await StartAppAsync(node.Endpoint(), "org/ns/bob");
         var chat = SlimName.Parse("org/ns/chat");
         var group = await alice.CreateSessionAsync(SdkOverNodeTests.FastGroup, chat, Cancellation).WithTimeout();
         await group.InviteAsync(SlimName.Parse("org/ns/bob"), Cancellation).WithTimeout();

@@ -153,10 +153,10 @@ public sealed class LossyLinkTests : IAsyncDisposable
     private async Task<(SlimSession Sender, SlimSession Receiver, LossyFrameStream Link)> StartPairAsync(
         LossOptions loss, SlimSessionConfig config)
     {
-        var node = await TestNode.StartAsync(log: _log);
+        var node = await OurNode.StartAsync(_log);
         _owned.Add(node);
         LossyFrameStream? lossy = null;
-        var grpc = new GrpcClientOptions { Endpoint = new Uri(node.Endpoint) };
+        var grpc = new GrpcClientOptions { Endpoint = new Uri(node.Endpoint()) };
         var senderService = new SlimService(new SlimServiceOptions { LoggerFactory = _log });
         _owned.Add(senderService);
         await senderService.ConnectAsync(
@@ -164,7 +164,7 @@ public sealed class LossyLinkTests : IAsyncDisposable
             cancellationToken: Cancellation).WithTimeout();
         var receiverService = new SlimService(new SlimServiceOptions { LoggerFactory = _log });
         _owned.Add(receiverService);
-        await receiverService.ConnectAsync(node.Endpoint, Cancellation).WithTimeout();
+        await receiverService.ConnectAsync(node.Endpoint(), Cancellation).WithTimeout();
 
         var alice = await senderService.CreateAppAsync(SlimName.Parse("org/ns/alice"), SdkOverNodeTests.Secret, cancellationToken: Cancellation).WithTimeout();
         var bob = await receiverService.CreateAppAsync(SlimName.Parse("org/ns/bob"), SdkOverNodeTests.Secret, cancellationToken: Cancellation).WithTimeout();

@@ -49,9 +49,9 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
     public async Task Apps_of_separate_services_hold_point_to_point_and_group_sessions_through_the_node()
     {
         var node = await StartNodeAsync();
-        var moderator = await StartAppAsync(node.Endpoint, "org/ns/moderator");
-        var p1 = await StartAppAsync(node.Endpoint, "org/ns/p1");
-        var p2 = await StartAppAsync(node.Endpoint, "org/ns/p2");
+        var moderator = await StartAppAsync(node.Endpoint(), "org/ns/moderator");
+        var p1 = await StartAppAsync(node.Endpoint(), "org/ns/p1");
+        var p2 = await StartAppAsync(node.Endpoint(), "org/ns/p2");
 
         // Point to point, with an explicit route as official apps need (ours would use the default route anyway).
         await moderator.SetRouteAsync(SlimName.Parse("org/ns/p1"), cancellationToken: Cancellation).WithTimeout();
@@ -86,10 +86,10 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
     public async Task A_restarted_node_is_reconnected_with_backoff_and_the_session_carries_on()
     {
         var node = await StartNodeAsync();
-        var port = node.Port;
+        var port = node.Port();
         var reconnecting = new SlimConnectionOptions
         {
-            Endpoint = node.Endpoint,
+            Endpoint = node.Endpoint(),
             ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(400),
         };
@@ -114,11 +114,11 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
         await session.PublishAndWaitAsync("before"u8.ToArray(), cancellationToken: Cancellation).WithTimeout();
         Assert.Equal("before", Text(await peer.GetMessageAsync(cancellationToken: Cancellation).WithTimeout()));
 
-        await node.DisposeAsync();
+        await node.StopAsync().WithTimeout(what: "stopping the node");
         await lost.Task.WithTimeout(what: "the connection noticing the node is gone");
         Assert.Equal(SlimConnectionState.Reconnecting, connection.State);
 
-        var restarted = await TestNode.StartAsync(port, log: _log);
+        var restarted = await OurNode.StartAsync(_log, port);
         _owned.Add(restarted);
         await back.Task.WithTimeout(what: "reconnecting to the restarted node");
         Assert.Equal(SlimConnectionState.Connected, connection.State);
@@ -141,7 +141,7 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
         using var pki = new TestPki();
         var node = await StartNodeAsync(new GrpcServerTlsOptions { CertificateFile = pki.ServerCertificateFile, KeyFile = pki.ServerKeyFile });
         var json = $$$"""
-            {"endpoint": "{{{node.Endpoint}}}", "tls": {"ca_file": "{{{pki.CaFile}}}", "include_system_ca_certs_pool": false}}
+            {"endpoint": "{{{node.Endpoint()}}}", "tls": {"ca_file": "{{{pki.CaFile}}}", "include_system_ca_certs_pool": false}}
             """;
         var (_, alice) = await StartServiceAsync(SlimConnectionOptions.FromJson(json), "org/ns/alice");
         var (_, bob) = await StartServiceAsync(SlimConnectionOptions.FromJson(json), "org/ns/bob");
@@ -154,7 +154,7 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
         // Without the CA the node's certificate is refused.
         await using var stranger = new SlimService(new SlimServiceOptions { LoggerFactory = _log });
         var refused = await Assert.ThrowsAnyAsync<SlimException>(
-            () => stranger.ConnectAsync(new SlimConnectionOptions { Endpoint = node.Endpoint, Tls = new SlimTlsOptions { IncludeSystemCaCertificates = false } }, Cancellation)).WithTimeout();
+            () => stranger.ConnectAsync(new SlimConnectionOptions { Endpoint = node.Endpoint(), Tls = new SlimTlsOptions { IncludeSystemCaCertificates = false } }, Cancellation)).WithTimeout();
         Assert.Equal(SlimErrorCode.ConnectFailed, refused.ErrorCode);
     }
 
@@ -165,8 +165,8 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
         var early = new SlimService(new SlimServiceOptions { LoggerFactory = _log });
         _owned.Add(early);
         var bob = await early.CreateAppAsync(SlimName.Parse("org/ns/bob"), Secret, cancellationToken: Cancellation).WithTimeout();
-        await early.ConnectAsync(node.Endpoint, Cancellation).WithTimeout();
-        var alice = await StartAppAsync(node.Endpoint, "org/ns/alice");
+        await early.ConnectAsync(node.Endpoint(), Cancellation).WithTimeout();
+        var alice = await StartAppAsync(node.Endpoint(), "org/ns/alice");
 
         var session = await alice.CreateSessionAsync(FastPointToPoint, SlimName.Parse("org/ns/bob"), Cancellation).WithTimeout();
         var peer = await bob.ListenForSessionAsync(cancellationToken: Cancellation).WithTimeout();
@@ -186,9 +186,9 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
         var localSession = await local.ListenForSessionAsync(cancellationToken: Cancellation).WithTimeout();
 
         // Connecting forwards the group's two channels (subscribed on the embedded node alone) to the node.
-        await early.ConnectAsync(node.Endpoint, Cancellation).WithTimeout();
+        await early.ConnectAsync(node.Endpoint(), Cancellation).WithTimeout();
         Assert.Equal(2, node.Processor.GetSubscriptions().Count(e => e.Name.HasSamePrefix(SlimName.Parse("org/ns/chat"))));
-        var remote = await StartAppAsync(node.Endpoint, "org/ns/remote");
+        var remote = await StartAppAsync(node.Endpoint(), "org/ns/remote");
         await group.InviteAsync(SlimName.Parse("org/ns/remote"), Cancellation).WithTimeout();
         var remoteSession = await remote.ListenForSessionAsync(cancellationToken: Cancellation).WithTimeout();
 
@@ -204,9 +204,9 @@ public sealed class SdkOverNodeTests : IAsyncDisposable
 
     internal static string Text(SessionMessage message) => Encoding.UTF8.GetString(message.Payload.Span);
 
-    private async Task<TestNode> StartNodeAsync(GrpcServerTlsOptions? tls = null)
+    private async Task<SlimNodeHost> StartNodeAsync(GrpcServerTlsOptions? tls = null)
     {
-        var node = await TestNode.StartAsync(tls: tls, log: _log);
+        var node = await OurNode.StartAsync(_log, tls: tls);
         _owned.Add(node);
         return node;
     }
