@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Slim.Testing.Interop;
 
 namespace Slim.Benchmarks.Sdk;
 
@@ -8,26 +9,18 @@ namespace Slim.Benchmarks.Sdk;
 internal sealed record Results(Throughput P2pReliable, Throughput P2pUnreliable, Latency RequestReply, Throughput FanOut);
 
 /// <summary>
-/// Runs official/bench.mjs with Node.js (the official node and SDK) and reads its results. Installs the npm package
-/// with <c>npm ci</c> first when <c>node_modules</c> is missing. The process is bounded in time and killed by its PID
-/// if it overruns.
+/// Runs official/bench.mjs with Node.js (the official node and SDK) and reads its results. The npm package is the
+/// interop harness's (<c>tests/interop</c>), checked and installed on demand by <see cref="OfficialSlim"/> as for the
+/// interop tests. The process is bounded in time and killed by its PID if it overruns.
 /// </summary>
 internal static class OfficialRunner
 {
     public static async Task<Results> RunAsync(Settings settings)
     {
         var folder = FindOfficialFolder();
-        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@agntcy", "slim-bindings")))
-        {
-            Console.Error.WriteLine($"[official] installing the official package (npm ci in {folder})");
-            var (code, _) = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(10), echoErrors: true);
-            if (code != 0)
-            {
-                throw new InvalidOperationException($"npm ci failed in {folder} (exit code {code}).");
-            }
-        }
-
-        var node = Environment.GetEnvironmentVariable("SLIM_INTEROP_NODE") ?? "node";
+        Console.Error.WriteLine($"[official] checking Node.js and {OfficialSlim.PackageName} (installed in tests/interop when missing)");
+        var environment = await OfficialSlim.GetAsync();
+        var node = environment.NodeExecutable;
         var bound = TimeSpan.FromSeconds((settings.Seconds * 6) + 120);
         var (exit, output) = await RunProcessAsync(node, ["bench.mjs", .. settings.ToOfficialArguments()], folder, bound, echoErrors: true);
         if (exit != 0)

@@ -79,7 +79,8 @@ internal static class Program
             {
                 official = await OfficialRunner.RunAsync(settings);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException or JsonException or System.ComponentModel.Win32Exception)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException or JsonException or System.ComponentModel.Win32Exception
+                or Slim.Testing.Interop.InteropHarnessException)
             {
                 officialProblem = ex.Message;
             }

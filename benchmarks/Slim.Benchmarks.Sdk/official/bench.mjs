@@ -1,5 +1,6 @@
 // The official side of benchmarks/Slim.Benchmarks.Sdk: the official SLIM node and official SDK apps
-// (@agntcy/slim-bindings 2.0.0-alpha.5), the same scenarios as the C# program, in one process.
+// (@agntcy/slim-bindings 2.0.0-alpha.5, from tests/interop's install, which the C# program makes on demand), the same
+// scenarios as the C# program, in one process.
 //
 //   node bench.mjs [--count 20000] [--seconds 10] [--rtt-count 1000] [--size 1024] [--window 128] [--warmup 1000]
 //
@@ -8,6 +9,8 @@
 // goes through the node as between processes. Progress goes to stderr; the last stdout line is one JSON object with
 // the results. Every loop stops at its message count or its time limit.
 import net from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
@@ -33,7 +36,8 @@ const SECRET = 'slim-sdk-benchmark-shared-secret-0123456789';
 const RELIABLE = { maxRetries: 5, interval: 1000 };
 const log = (...parts) => process.stderr.write(`[official] ${parts.join(' ')}\n`);
 
-const slim = await import('@agntcy/slim-bindings');
+const harness = path.resolve(import.meta.dirname, '../../../tests/interop');
+const slim = await import(pathToFileURL(path.join(harness, 'node_modules/@agntcy/slim-bindings/index.js')).href);
 const port = await freePort();
 const bind = `127.0.0.1:${port}`;
 const endpoint = `http://${bind}`;
