@@ -92,6 +92,21 @@ internal sealed class InMemoryLink : IAsyncDisposable
             TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Waits until the other processor has finished with the server end of stream number <paramref name="attempt"/>
+    /// (1 = the first), i.e. has removed that connection and its table entries.
+    /// </summary>
+    public Task WaitForServerEndAsync(int attempt)
+    {
+        Task accepted;
+        lock (_gate)
+        {
+            accepted = _accepted[attempt - 1];
+        }
+
+        return accepted.WithTimeout(what: $"the server end of stream #{attempt} to finish");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Link.DisposeAsync();
