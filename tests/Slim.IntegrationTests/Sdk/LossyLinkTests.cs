@@ -42,7 +42,10 @@ public sealed class LossyLinkTests : IAsyncDisposable
         const int count = 300;
         var (sender, receiver, lossy) = await StartPairAsync(
             new LossOptions(DropRate: 0.2, DuplicateRate: 0.1, ReorderRate: 0.1, Seed: seed, Eligible: LossOptions.SessionData),
-            SlimSessionConfig.PointToPoint with { RetryInterval = TimeSpan.FromMilliseconds(50), MaxRetries = 10 });
+            // 20% drops each way: a message and its ack both get through with p = 0.64 per attempt, so 60 attempts
+            // leave no real chance of a loss. The budget is counted in attempts but spent in time (60 x 50 ms = 3 s),
+            // which also covers a machine so busy (the whole suite on 2 cores) that the receiver falls seconds behind.
+            SlimSessionConfig.PointToPoint with { RetryInterval = TimeSpan.FromMilliseconds(50), MaxRetries = 60 });
 
         lossy.Enabled = true;
         for (var i = 1; i <= count; i++)
@@ -53,7 +56,16 @@ public sealed class LossyLinkTests : IAsyncDisposable
         var received = new List<int>();
         for (var i = 1; i <= count; i++)
         {
-            var message = await receiver.GetMessageAsync(cancellationToken: Cancellation).WithTimeout(what: $"message {i} ({lossy})");
+            SessionMessage message;
+            try
+            {
+                message = await receiver.GetMessageAsync(cancellationToken: Cancellation).WithTimeout(what: $"message {i} ({lossy})");
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message} Session notifications: [{string.Join(", ", DrainNotifications(receiver))}]", ex);
+            }
+
             received.Add(BitConverter.ToInt32(message.Payload.Span));
         }
 
