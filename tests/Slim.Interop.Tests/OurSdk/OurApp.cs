@@ -36,17 +36,19 @@ public sealed class OurApp : IAppUnderTest
     private readonly SlimService _service;
     private readonly CollectingLoggerFactory _log;
     private readonly RecordingGroupSecurityFactory _mls;
+    private readonly SessionTraffic _traffic;
     private readonly Mailbox<OurSession> _incoming = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _listener;
     private long _nextMessage;
 
-    private OurApp(SlimService service, SlimApp app, CollectingLoggerFactory log, RecordingGroupSecurityFactory mls)
+    private OurApp(SlimService service, SlimApp app, CollectingLoggerFactory log, RecordingGroupSecurityFactory mls, SessionTraffic traffic)
     {
         _service = service;
         App = app;
         _log = log;
         _mls = mls;
+        _traffic = traffic;
         Name = app.Name.ToString("P");
         Id = SlimName.FormatInstanceId(app.Id);
         _listener = Task.Run(ListenAsync);
@@ -71,7 +73,8 @@ public sealed class OurApp : IAppUnderTest
     public static async Task<OurApp> StartAsync(string name, string sharedSecret, CancellationToken cancellationToken)
     {
         var log = new CollectingLoggerFactory();
-        var service = new SlimService(new SlimServiceOptions { LoggerFactory = log });
+        var traffic = new SessionTraffic();
+        var service = new SlimService(new SlimServiceOptions { LoggerFactory = log, MeterFactory = traffic });
         try
         {
             // MLS as official apps have it (MLS sessions can be created and joined), through the SDK's GroupSecurity
@@ -79,11 +82,12 @@ public sealed class OurApp : IAppUnderTest
             var mls = new RecordingGroupSecurityFactory(new MlsGroupSecurityFactory(loggerFactory: log));
             var options = new SlimAppOptions { GroupSecurity = mls };
             var app = await service.CreateAppAsync(SlimName.Parse(name), sharedSecret, options, cancellationToken).ConfigureAwait(false);
-            return new OurApp(service, app, log, mls);
+            return new OurApp(service, app, log, mls, traffic);
         }
         catch
         {
             await service.DisposeAsync().ConfigureAwait(false);
+            traffic.Dispose();
             throw;
         }
     }
@@ -136,6 +140,17 @@ public sealed class OurApp : IAppUnderTest
             RecentDiagnostics,
             cancellationToken).ConfigureAwait(false);
 
+    /// <summary>How many session messages of <paramref name="type"/> (<c>heartbeat</c>, <c>msg</c>, ...) the app sent or received so far.</summary>
+    public long SessionMessages(TrafficDirection direction, string type) => _traffic.Count(direction, type);
+
+    /// <summary>
+    /// Waits until the app has sent or received its <paramref name="ordinal"/>-th session message of
+    /// <paramref name="type"/> (counted per app, over all its sessions).
+    /// </summary>
+    public Task<SessionTrafficEvent> WaitForSessionMessageAsync(
+        TrafficDirection direction, string type, long ordinal, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _traffic.WaitForAsync(direction, type, ordinal, timeout, RecentDiagnostics, cancellationToken);
+
     /// <summary>The MLS group of session <paramref name="sessionId"/> (the latest one this app created for it).</summary>
     public IGroupSecurity Mls(uint sessionId) => _mls.Latest(sessionId);
 
@@ -157,6 +172,7 @@ public sealed class OurApp : IAppUnderTest
         }
 
         _stop.Dispose();
+        _traffic.Dispose();
     }
 
     internal long NextMessageNumber() => Interlocked.Increment(ref _nextMessage);

@@ -19,6 +19,7 @@ public sealed class OurSession : ISessionUnderTest
     private readonly Mailbox<SessionClosed> _closed = new();
     private readonly Mailbox<SessionError> _errors = new();
     private readonly ConcurrentDictionary<long, ReceivedMessage> _received = new();
+    private readonly ConcurrentQueue<SessionNotification> _notifications = new();
 
     internal OurSession(OurApp app, SlimSession session)
     {
@@ -39,6 +40,12 @@ public sealed class OurSession : ISessionUnderTest
 
     /// <inheritdoc />
     public IReadOnlyList<TestMessage> ReceivedMessages => _messages.Snapshot();
+
+    /// <summary>Every notification the session gave the app so far (offline/online members, lost messages, failed deliveries, ...).</summary>
+    public IReadOnlyList<SessionNotification> Notifications => [.. _notifications];
+
+    /// <summary>The SDK session.</summary>
+    public SlimSession Session => _session;
 
     private string Label => $"{_app.Description} session {SessionId}";
 
@@ -138,6 +145,7 @@ public sealed class OurSession : ISessionUnderTest
     {
         await foreach (var notification in _session.ReadNotificationsAsync().ConfigureAwait(false))
         {
+            _notifications.Enqueue(notification);
             if (notification is ParticipantLeftNotification { Voluntary: true } left)
             {
                 _errors.Add(new SessionError(SessionId, "SessionError", $"participant disconnected: {left.Participant}"));
