@@ -117,6 +117,24 @@ internal static partial class LibCrypto
     [LibraryImport(Library)]
     internal static partial void ERR_clear_error();
 
+    // Low-level SHA-256 (deprecated in OpenSSL 3 but exported by its builds): HmacSha256Key keeps the states after the
+    // HMAC key pads and continues them, which the EVP API cannot do without a context copy per call.
+    [LibraryImport(Library)]
+    internal static unsafe partial int SHA256_Init(byte* context);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int SHA256_Update(byte* context, byte* data, nuint length);
+
+    // The same function for inputs of at most a few KiB: it runs for well under a microsecond, never blocks and
+    // never calls back, so the GC transition can be skipped.
+    [LibraryImport(Library, EntryPoint = "SHA256_Update")]
+    [SuppressGCTransition]
+    internal static unsafe partial int SHA256_UpdateShort(byte* context, byte* data, nuint length);
+
+    [LibraryImport(Library)]
+    [SuppressGCTransition]
+    internal static unsafe partial int SHA256_Final(byte* digest, byte* context);
+
     // ECDSA verification of a digest computed by the caller (the signature is DER, as OpenSSL expects).
     [LibraryImport(Library)]
     internal static partial int EVP_PKEY_verify_init(IntPtr ctx);

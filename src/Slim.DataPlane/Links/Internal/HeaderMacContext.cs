@@ -1,22 +1,24 @@
 using System.Security.Cryptography;
 using System.Text;
+using Slim.Crypto;
 using Slim.Protocol.Wire;
 
 namespace Slim.DataPlane.Links.Internal;
 
 /// <summary>
-/// One direction of a link's header MAC: a reusable HMAC-SHA256 instance and preimage buffer whose first bytes
-/// (domain and link id) are written once. Not thread-safe: the read loop owns one, the write loop another.
+/// One direction of a link's header MAC: the link key with its HMAC pads precomputed (<see cref="HmacSha256Key"/>, a
+/// tag per message is a few short native calls) and a preimage buffer whose first bytes (domain and link id) are
+/// written once. Not thread-safe: the read loop owns one, the write loop another.
 /// </summary>
 internal sealed class HeaderMacContext : IDisposable
 {
-    private readonly IncrementalHash _hmac;
+    private readonly HmacSha256Key _hmac;
     private readonly int _prefixLength;
     private byte[] _buffer;
 
     public HeaderMacContext(ReadOnlySpan<byte> key, string linkId)
     {
-        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        _hmac = new HmacSha256Key(key);
         var link = Encoding.UTF8.GetBytes(linkId);
         _prefixLength = HeaderMac.LinkPrefixLength(link.Length);
         _buffer = new byte[Math.Max(512, _prefixLength * 2)];
@@ -35,8 +37,7 @@ internal sealed class HeaderMacContext : IDisposable
         }
 
         HeaderMac.WriteHeader(_buffer.AsSpan(_prefixLength), header);
-        _hmac.AppendData(_buffer, 0, length);
-        _hmac.GetHashAndReset(tag);
+        _hmac.ComputeTag(_buffer.AsSpan(0, length), tag);
     }
 
     /// <summary>
@@ -58,8 +59,7 @@ internal sealed class HeaderMacContext : IDisposable
     /// <summary>The tag over the link prefix and the first <paramref name="length"/> bytes of <see cref="BodyBuffer"/>.</summary>
     public void ComputeTagOverBody(int length, Span<byte> tag)
     {
-        _hmac.AppendData(_buffer, 0, _prefixLength + length);
-        _hmac.GetHashAndReset(tag);
+        _hmac.ComputeTag(_buffer.AsSpan(0, _prefixLength + length), tag);
     }
 
     /// <summary>The tag over the link prefix and <paramref name="body"/> (copied into the preimage buffer).</summary>
