@@ -10,8 +10,6 @@ public sealed class ReliabilityTests
 {
     private static readonly SessionConfig Reliable = SessionConfig.ForPointToPoint(TimeSpan.FromSeconds(1), 5);
 
-    private static bool IsData(Message m) => m.GetSessionMessageType().IsData();
-
     private static async Task<(TestApp Alice, SessionHandle AliceSession, TestApp Bob, SessionHandle BobSession)> PairAsync(
         SessionTestNetwork net, SessionConfig config, SessionLayerOptions? aliceOptions = null)
     {
@@ -142,31 +140,8 @@ public sealed class ReliabilityTests
         var sessions = new List<(TestApp App, SessionHandle Session)> { (moderator, modSession) };
         sessions.AddRange(members);
 
-        // Warm-up on a clean network: every receiver learns where every sender's stream starts.
-        foreach (var (_, session) in sessions)
-        {
-            await session.PublishAsync(Encoding.UTF8.GetBytes("warm-up")).WithTimeout();
-        }
-
-        await net.SettleAsync();
-        net.Router.Faults = new FaultOptions(seed) { Drop = 0.15, Duplicate = 0.1, Reorder = 0.15, Applies = IsData };
-
         const int PerSender = 25;
-        for (var i = 0; i < PerSender; i++)
-        {
-            foreach (var (app, session) in sessions)
-            {
-                await session.PublishAsync(Encoding.UTF8.GetBytes($"{app.Label}#{i}")).WithTimeout();
-            }
-
-            if (i % 5 == 4)
-            {
-                await net.AdvanceAsync(TimeSpan.FromMilliseconds(300));
-            }
-        }
-
-        await net.AdvanceAsync(TimeSpan.FromSeconds(15));
-        Assert.True(net.Router.FaultCount.Dropped > 20 && net.Router.FaultCount.Reordered > 20 && net.Router.FaultCount.Duplicated > 10);
+        await net.SendUnderDataFaultsAsync(sessions, seed, PerSender);
 
         var totalLost = 0u;
         foreach (var (receiver, session) in sessions)

@@ -217,6 +217,27 @@ internal sealed partial class SessionEngine
         return (commit, ++_commitCounter);
     }
 
+    /// <summary>
+    /// A GROUP_UPDATE (ADD, REMOVE or REJOIN of <paramref name="member"/>) with the roster and the MLS commit, to the
+    /// group's control channel (the peer in a point-to-point session).
+    /// </summary>
+    private Message NewGroupUpdate(GroupUpdateOp op, Member member, List<Participant> roster, GroupCommit? commit, uint commitId)
+    {
+        var (destination, fanout) = GroupControlDestination();
+        return NewCommand(
+            SessionMessageType.GroupUpdate,
+            SlimIds.NewControlMessageId(),
+            destination,
+            fanout,
+            Payload(p => p.GroupUpdate = new GroupUpdatePayload
+            {
+                Op = op,
+                Participant = ToParticipant(member),
+                Participants = { roster },
+                Mls = MlsPayloadOf(commit, commitId, welcome: false),
+            }));
+    }
+
     private static MlsPayload? MlsPayloadOf(GroupCommit? commit, uint commitId, bool welcome) =>
         commit is null
             ? null
@@ -322,18 +343,7 @@ internal sealed partial class SessionEngine
         Task<RequestOutcome>? added = null;
         if (roster.Count > 2)
         {
-            var update = NewCommand(
-                SessionMessageType.GroupUpdate,
-                SlimIds.NewControlMessageId(),
-                _controlWire!,
-                SlimConstants.GroupFanout,
-                Payload(p => p.GroupUpdate = new GroupUpdatePayload
-                {
-                    Op = GroupUpdateOp.Add,
-                    Participant = ToParticipant(member),
-                    Participants = { roster },
-                    Mls = MlsPayloadOf(commit, commitId, welcome: false),
-                }));
+            var update = NewGroupUpdate(GroupUpdateOp.Add, member, roster, commit, commitId);
             var expected = _members.Where(m => m != member && m.Status == ParticipantStatus.Online).Select(m => m.Name).ToList();
             added = RequestAsync(update, AckOnly, expected);
         }
@@ -425,18 +435,7 @@ internal sealed partial class SessionEngine
             return;
         }
 
-        var update = NewCommand(
-            SessionMessageType.GroupUpdate,
-            SlimIds.NewControlMessageId(),
-            _controlWire!,
-            SlimConstants.GroupFanout,
-            Payload(p => p.GroupUpdate = new GroupUpdatePayload
-            {
-                Op = GroupUpdateOp.Remove,
-                Participant = ToParticipant(member),
-                Participants = { before },
-                Mls = MlsPayloadOf(commit, commitId, welcome: false),
-            }));
+        var update = NewGroupUpdate(GroupUpdateOp.Remove, member, before, commit, commitId);
         var expected = _members.Where(m => m.Status == ParticipantStatus.Online).Select(m => m.Name).ToList();
         MarkMissingOffline(await RequestAsync(update, AckOnly, expected), "no ack to the group update");
     }
@@ -546,18 +545,7 @@ internal sealed partial class SessionEngine
         _replies.Add(member.Name, SessionMessageType.RejoinRequest, request.Publish.Session.MessageId, reply);
         var rejoined = RequestAsync(reply, AckOnly, [member.Name]);
 
-        var update = NewCommand(
-            SessionMessageType.GroupUpdate,
-            SlimIds.NewControlMessageId(),
-            GroupControlDestination().Destination,
-            GroupControlDestination().Fanout,
-            Payload(p => p.GroupUpdate = new GroupUpdatePayload
-            {
-                Op = GroupUpdateOp.Rejoin,
-                Participant = ToParticipant(member),
-                Participants = { WireRoster() },
-                Mls = MlsPayloadOf(commit, commitId, welcome: false),
-            }));
+        var update = NewGroupUpdate(GroupUpdateOp.Rejoin, member, WireRoster(), commit, commitId);
         var expected = _members.Where(m => m.Status == ParticipantStatus.Online).Select(m => m.Name).Append(member.Name).Distinct().ToList();
         var updated = await RequestAsync(update, AckOnly, expected);
         if ((await rejoined).AllReplied)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Slim.Protocol;
+using Slim.Protocol.Wire;
 using Slim.Session.Internal;
 using Slim.Testing;
 
@@ -88,6 +90,38 @@ internal sealed class SessionTestNetwork : IAsyncDisposable
     /// Runs <paramref name="operation"/> while moving time forward timer by timer until it completes (bounded by
     /// <paramref name="limit"/> of virtual time), then returns its outcome.
     /// </summary>
+    /// <summary>
+    /// The traffic of the fault tests: each session sends a warm-up message on a clean network (so every receiver learns
+    /// where each stream starts), then data messages are dropped, duplicated and reordered (seeded) while each sends
+    /// <paramref name="perSender"/> messages <c>"{label}#{i}"</c>, 300 ms of virtual time passing every 5 rounds; then
+    /// 15 s pass for the retransmissions. Asserts that the faults really happened.
+    /// </summary>
+    public async Task SendUnderDataFaultsAsync(IReadOnlyList<(TestApp App, SessionHandle Session)> senders, int seed, int perSender)
+    {
+        foreach (var (_, session) in senders)
+        {
+            await session.PublishAsync(Encoding.UTF8.GetBytes("warm-up")).WithTimeout();
+        }
+
+        await SettleAsync();
+        Router.Faults = new FaultOptions(seed) { Drop = 0.15, Duplicate = 0.1, Reorder = 0.15, Applies = m => m.GetSessionMessageType().IsData() };
+        for (var i = 0; i < perSender; i++)
+        {
+            foreach (var (app, session) in senders)
+            {
+                await session.PublishAsync(Encoding.UTF8.GetBytes($"{app.Label}#{i}")).WithTimeout();
+            }
+
+            if (i % 5 == 4)
+            {
+                await AdvanceAsync(TimeSpan.FromMilliseconds(300));
+            }
+        }
+
+        await AdvanceAsync(TimeSpan.FromSeconds(15));
+        Assert.True(Router.FaultCount.Dropped > 20 && Router.FaultCount.Reordered > 20 && Router.FaultCount.Duplicated > 10);
+    }
+
     public async Task<T> RunAsync<T>(Task<T> operation, TimeSpan? limit = null)
     {
         await DriveAsync(operation, limit);

@@ -17,8 +17,6 @@ public sealed class RealMlsScenarioTests
 {
     private static string Text(SessionMessage m) => Encoding.UTF8.GetString(m.Payload.Span);
 
-    private static bool IsData(Message m) => m.GetSessionMessageType().IsData();
-
     [Fact]
     public async Task Point_to_point_with_mls_both_ways()
     {
@@ -240,29 +238,10 @@ public sealed class RealMlsScenarioTests
         var (mls, moderator, modSession, members) = await RealMls.CreateGroupAsync(net, 3);
         var sessions = new List<(TestApp App, SessionHandle Session)> { (moderator, modSession) };
         sessions.AddRange(members);
-        foreach (var (_, session) in sessions)
-        {
-            await session.PublishAsync(Encoding.UTF8.GetBytes("warm-up")).WithTimeout();
-        }
 
-        await net.SettleAsync();
-        net.Router.Faults = new FaultOptions(seed) { Drop = 0.15, Duplicate = 0.1, Reorder = 0.15, Applies = IsData };
         const int PerSender = 20;
-        for (var i = 0; i < PerSender; i++)
-        {
-            foreach (var (app, session) in sessions)
-            {
-                await session.PublishAsync(Encoding.UTF8.GetBytes($"{app.Label}#{i}")).WithTimeout();
-            }
+        await net.SendUnderDataFaultsAsync(sessions, seed, PerSender);
 
-            if (i % 5 == 4)
-            {
-                await net.AdvanceAsync(TimeSpan.FromMilliseconds(300));
-            }
-        }
-
-        await net.AdvanceAsync(TimeSpan.FromSeconds(15));
-        Assert.True(net.Router.FaultCount.Dropped > 20 && net.Router.FaultCount.Reordered > 20 && net.Router.FaultCount.Duplicated > 10);
         var lostTotal = 0u;
         foreach (var (receiver, session) in sessions)
         {
